@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// The `shiming` command. The sources are TypeScript run through tsx, so the bin re-executes
+// Node with the tsx loader; worker threads inherit that flag.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const cli = path.join(here, '..', 'src', 'cli.ts');
+const tsxLoader = import.meta.resolve('tsx');
+const child = spawn(process.execPath, ['--import', tsxLoader, cli, ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  cwd: process.cwd(),
+});
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => child.kill(signal));
+}
+child.on('exit', (code, signal) => {
+  if (signal) process.kill(process.pid, signal);
+  else process.exit(code ?? 1);
+});

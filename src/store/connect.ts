@@ -1,0 +1,43 @@
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import type { DatabaseSchema } from './schema.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Store {
+  db: Kysely<DatabaseSchema>;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+export interface StoreLocation {
+  /** postgres://… when PostgreSQL; otherwise SQLite at sqlitePath */
+  databaseUrl?: string;
+  sqlitePath?: string;
+  /** PostgreSQL pool size per process */
+  poolSize?: number;
+}
+
+// PostgreSQL returns int8/numeric as strings; every count and epoch-millisecond column we use
+// fits in a double, so parse them as numbers once here rather than at every call site.
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+export function openStore(location: StoreLocation): Store {
+  if (location.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: location.databaseUrl, max: location.poolSize ?? 10 });
+    const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: 'postgres', close: () => db.destroy() };
+  }
+  const file = location.sqlitePath ?? ':memory:';
+  const sqlite = new Database(file);
+  // WAL lets readers run beside the one writer; busy_timeout makes a second process wait for
+  // the write lock instead of failing at once.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
