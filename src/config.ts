@@ -1,0 +1,306 @@
+// One validated configuration object for the whole product, read once at start.
+//
+// Sources, strongest first: environment variables, then an optional JSON file (`SHIMING_CONFIG`
+// or `--config`), then defaults. The file has one object per section, with the same names as
+// the `Config` type, e.g. `{ "server": { "port": 9000 }, "images": { "allowedHosts": ["a.b"] } }`.
+// Every problem is collected and reported at once, each naming the env variable or file key.
+//
+// Adding a setting: add the field to your section's interface and one `read.*` line in that
+// section's block of `loadConfig`. File keys nobody reads are reported as errors (typos).
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** largest request body accepted; larger answers 413 `Request Body Too Large` */
+  bodyLimitBytes: number;
+  /** honour X-Forwarded-For when behind a reverse proxy */
+  trustProxy: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export interface StorageConfig {
+  /** SQLite file, generated secrets and other state live here */
+  dataDir: string;
+  /** postgres://… selects PostgreSQL; absent means SQLite at `sqlitePath` */
+  databaseUrl?: string;
+  sqlitePath: string;
+}
+
+export interface DemoConfig {
+  /** fixes the demo app's AppCode; random (and kept) when absent */
+  appCode?: string;
+  /** create the demo buyer/app/registry entry on `serve` (only with the embedded SQLite) */
+  enabled: boolean;
+}
+
+export interface RecognitionConfig {
+  /** worker threads running the recognition engine */
+  poolSize: number;
+}
+
+export interface VerificationConfig {
+  source: 'registry' | 'http';
+  /** key of the HMAC that stands in for name+number in the registry and the cache */
+  hmacKey: string;
+  /** how long a verification result is reused, 0 = no cache */
+  cacheTtlMs: number;
+}
+
+export interface GatewayConfig {
+  /** key that encrypts stored AppSecrets (32 bytes, hex) */
+  secretKey: string;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface BillingConfig {}
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface CommerceConfig {}
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface NotifyConfig {}
+
+export interface ImagesConfig {
+  /** hosts an image URL may point to even when they resolve to private addresses */
+  allowedHosts: string[];
+  fetchTimeoutMs: number;
+}
+
+export interface Config {
+  server: ServerConfig;
+  storage: StorageConfig;
+  demo: DemoConfig;
+  recognition: RecognitionConfig;
+  verification: VerificationConfig;
+  gateway: GatewayConfig;
+  billing: BillingConfig;
+  commerce: CommerceConfig;
+  notify: NotifyConfig;
+  images: ImagesConfig;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+type FileTree = Record<string, unknown>;
+
+/** Reads one setting at a time from env, then file, then default, collecting problems. */
+class SettingReader {
+  readonly problems: string[] = [];
+  private readonly used = new Set<string>();
+
+  constructor(private readonly env: Env, private readonly file: FileTree, private readonly fileName?: string) {}
+
+  private raw(key: string, envName?: string): { value: unknown; from: string } | undefined {
+    this.used.add(key);
+    if (envName !== undefined) {
+      const v = this.env[envName];
+      if (v !== undefined && v !== '') return { value: v, from: `${envName}=${JSON.stringify(v)}` };
+    }
+    const [section, field] = key.split('.');
+    const s = this.file[section];
+    if (s && typeof s === 'object' && field in (s as object)) {
+      const v = (s as Record<string, unknown>)[field];
+      if (v !== undefined && v !== null) return { value: v, from: `${key}=${JSON.stringify(v)} in ${this.fileName}` };
+    }
+    return undefined;
+  }
+
+  private fail(from: string, key: string, why: string): void {
+    this.problems.push(`${from} (${key}): ${why}`);
+  }
+
+  string(key: string, envName: string | undefined, fallback: string): string;
+  string(key: string, envName: string | undefined, fallback?: undefined): string | undefined;
+  string(key: string, envName: string | undefined, fallback?: string): string | undefined {
+    const r = this.raw(key, envName);
+    if (!r) return fallback;
+    if (typeof r.value !== 'string') {
+      this.fail(r.from, key, 'must be a string');
+      return fallback;
+    }
+    return r.value;
+  }
+
+  int(key: string, envName: string | undefined, fallback: number, min: number, max: number): number {
+    const r = this.raw(key, envName);
+    if (!r) return fallback;
+    const n = typeof r.value === 'number' ? r.value : typeof r.value === 'string' && /^\s*-?\d+\s*$/.test(r.value) ? Number(r.value) : NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      this.fail(r.from, key, `must be a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  }
+
+  bool(key: string, envName: string | undefined, fallback: boolean): boolean {
+    const r = this.raw(key, envName);
+    if (!r) return fallback;
+    if (typeof r.value === 'boolean') return r.value;
+    if (typeof r.value === 'string') {
+      const v = r.value.trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+      if (['0', 'false', 'no', 'off'].includes(v)) return false;
+    }
+    this.fail(r.from, key, 'must be true or false');
+    return fallback;
+  }
+
+  oneOf<T extends string>(key: string, envName: string | undefined, fallback: T, choices: readonly T[]): T {
+    const r = this.raw(key, envName);
+    if (!r) return fallback;
+    if (typeof r.value === 'string' && (choices as readonly string[]).includes(r.value)) return r.value as T;
+    this.fail(r.from, key, `must be one of ${choices.join(', ')}`);
+    return fallback;
+  }
+
+  /** a list: a JSON array in the file, comma-separated in env */
+  list(key: string, envName: string | undefined, fallback: string[]): string[] {
+    const r = this.raw(key, envName);
+    if (!r) return fallback;
+    if (typeof r.value === 'string') return r.value.split(',').map((s) => s.trim()).filter(Boolean);
+    if (Array.isArray(r.value) && r.value.every((v) => typeof v === 'string')) return r.value as string[];
+    this.fail(r.from, key, 'must be a list of strings');
+    return fallback;
+  }
+
+  /** checks a value already read; `why` names the rule it breaks */
+  check(ok: boolean, key: string, envName: string | undefined, why: string): void {
+    if (!ok) this.fail(envName && this.env[envName] ? `${envName}=${JSON.stringify(this.env[envName])}` : key, key, why);
+  }
+
+  unusedFileKeys(): string[] {
+    const out: string[] = [];
+    for (const [section, value] of Object.entries(this.file)) {
+      if (!value || typeof value !== 'object' || Array.isArray(value)) {
+        out.push(section);
+        continue;
+      }
+      for (const field of Object.keys(value)) if (!this.used.has(`${section}.${field}`)) out.push(`${section}.${field}`);
+    }
+    return out;
+  }
+}
+
+function readConfigFile(file: string): FileTree {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError([`config file ${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`]);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError([`config file ${file}: not valid JSON (${(err as Error).message})`]);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError([`config file ${file}: must hold a JSON object with one object per section`]);
+  }
+  return parsed as FileTree;
+}
+
+const HEX_KEY = /^[0-9a-fA-F]{64}$/;
+
+/** Secrets that must survive restarts; generated once into dataDir/secrets.json (mode 600). */
+interface StoredSecrets {
+  hmacKey: string;
+  secretKey: string;
+}
+
+function loadOrCreateSecrets(dataDir: string): StoredSecrets {
+  const file = path.join(dataDir, 'secrets.json');
+  if (fs.existsSync(file)) {
+    const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<StoredSecrets>;
+    if (typeof stored.hmacKey === 'string' && HEX_KEY.test(stored.hmacKey) && typeof stored.secretKey === 'string' && HEX_KEY.test(stored.secretKey)) {
+      return stored as StoredSecrets;
+    }
+    throw new ConfigError([`${file}: damaged (expected hmacKey and secretKey, 64 hex characters each); restore it from a backup`]);
+  }
+  fs.mkdirSync(dataDir, { recursive: true });
+  const fresh: StoredSecrets = { hmacKey: crypto.randomBytes(32).toString('hex'), secretKey: crypto.randomBytes(32).toString('hex') };
+  // 'wx' so two processes starting at once cannot overwrite each other's keys.
+  try {
+    fs.writeFileSync(file, JSON.stringify(fresh, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateSecrets(dataDir);
+    throw err;
+  }
+  return fresh;
+}
+
+/**
+ * Builds the validated configuration. `file` (or env SHIMING_CONFIG) names an optional JSON
+ * file whose values env overrides. Throws `ConfigError` listing every bad setting.
+ * Side effect: creates `dataDir` and `dataDir/secrets.json` when keys are not configured.
+ */
+export function loadConfig(env: Env = process.env, file?: string): Config {
+  const fileName = file ?? (env.SHIMING_CONFIG || undefined);
+  const tree = fileName ? readConfigFile(fileName) : {};
+  const read = new SettingReader(env, tree, fileName);
+  const MB = 1024 * 1024;
+
+  const server: ServerConfig = {
+    host: read.string('server.host', 'HOST', '127.0.0.1'),
+    port: read.int('server.port', 'PORT', 8080, 0, 65535),
+    // A 4 MB image as base64 inside a form is about 5.4 MB, percent-encoded up to ~7.5 MB.
+    bodyLimitBytes: read.int('server.bodyLimitBytes', 'SHIMING_BODY_LIMIT_BYTES', 10 * MB, 1024, 100 * MB),
+    trustProxy: read.bool('server.trustProxy', 'SHIMING_TRUST_PROXY', false),
+    logLevel: read.oneOf('server.logLevel', 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+  };
+
+  const dataDir = path.resolve(read.string('storage.dataDir', 'SHIMING_DATA_DIR', './data'));
+  const databaseUrl = read.string('storage.databaseUrl', 'DATABASE_URL');
+  read.check(databaseUrl === undefined || /^postgres(ql)?:\/\//.test(databaseUrl), 'storage.databaseUrl', 'DATABASE_URL', 'must be a postgres:// or postgresql:// URL');
+  const storage: StorageConfig = { dataDir, databaseUrl, sqlitePath: path.join(dataDir, 'shiming.sqlite') };
+
+  const demoAppCode = read.string('demo.appCode', 'SHIMING_DEMO_APPCODE');
+  read.check(demoAppCode === undefined || /^[A-Za-z0-9]{16,64}$/.test(demoAppCode), 'demo.appCode', 'SHIMING_DEMO_APPCODE', 'must be 16 to 64 letters or digits');
+  const demo: DemoConfig = {
+    appCode: demoAppCode,
+    enabled: read.bool('demo.enabled', 'SHIMING_DEMO', true),
+  };
+
+  const recognition: RecognitionConfig = {
+    poolSize: read.int('recognition.poolSize', 'SHIMING_RECOGNITION_POOL_SIZE', 1, 1, 64),
+  };
+
+  const hmacKey = read.string('verification.hmacKey', 'SHIMING_HMAC_KEY');
+  read.check(hmacKey === undefined || HEX_KEY.test(hmacKey), 'verification.hmacKey', 'SHIMING_HMAC_KEY', 'must be 64 hex characters (32 bytes)');
+  const verification: VerificationConfig = {
+    source: read.oneOf('verification.source', 'SHIMING_VERIFICATION_SOURCE', 'registry', ['registry', 'http'] as const),
+    hmacKey: hmacKey ?? '',
+    cacheTtlMs: read.int('verification.cacheTtlMs', 'SHIMING_VERIFICATION_CACHE_TTL_MS', 10 * 60_000, 0, 365 * 24 * 3600_000),
+  };
+
+  const secretKey = read.string('gateway.secretKey', 'SHIMING_SECRET_KEY');
+  read.check(secretKey === undefined || HEX_KEY.test(secretKey), 'gateway.secretKey', 'SHIMING_SECRET_KEY', 'must be 64 hex characters (32 bytes)');
+  const gateway: GatewayConfig = { secretKey: secretKey ?? '' };
+
+  const billing: BillingConfig = {};
+  const commerce: CommerceConfig = {};
+  const notify: NotifyConfig = {};
+
+  const images: ImagesConfig = {
+    allowedHosts: read.list('images.allowedHosts', 'SHIMING_IMAGE_ALLOWED_HOSTS', []),
+    fetchTimeoutMs: read.int('images.fetchTimeoutMs', 'SHIMING_IMAGE_FETCH_TIMEOUT_MS', 5000, 100, 60_000),
+  };
+
+  const problems = [...read.problems, ...read.unusedFileKeys().map((k) => `${k} in ${fileName}: unknown setting`)];
+  if (problems.length) throw new ConfigError(problems);
+
+  if (!verification.hmacKey || !gateway.secretKey) {
+    const stored = loadOrCreateSecrets(dataDir);
+    verification.hmacKey ||= stored.hmacKey;
+    gateway.secretKey ||= stored.secretKey;
+  }
+
+  return { server, storage, demo, recognition, verification, gateway, billing, commerce, notify, images };
+}
