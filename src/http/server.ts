@@ -13,7 +13,11 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { GATEWAY_ERRORS, sendGatewayError } from './answers.ts';
 import { parseJsonWithDepthLimit, JsonTooDeep } from './json.ts';
 import { buildOpenApi, collectRoute, type DocumentedRoute } from './openapi.ts';
-import type { VerificationSource } from '../verification/types.ts';
+
+/** The verification source's contract (src/verification/index.ts). */
+export interface VerificationSource {
+  verify(claim: { name: string; idNumber: string }): Promise<'match' | 'mismatch' | 'unknown'>;
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
