@@ -51,6 +51,8 @@ export interface ImageInputDeps {
   maxBytes?: number;
   maxRedirects?: number;
   lookup?: HostLookup;
+  /** extra trust anchors for https image hosts (an operator's internal CA); default: Node's */
+  caCertificates?: string | Buffer | Array<string | Buffer>;
 }
 
 export const systemLookup: HostLookup = async (hostname) => {
@@ -114,7 +116,7 @@ export async function fetchImage(rawUrl: string, deps: ImageInputDeps = {}): Pro
     let url = httpUrl(rawUrl);
     for (let redirects = 0; ; redirects++) {
       const target = await resolveTarget(url, deps, controller.signal);
-      const response = await get(url, target, controller.signal);
+      const response = await get(url, target, controller.signal, deps.caCertificates);
       const status = response.statusCode ?? 0;
       if ([301, 302, 303, 307, 308].includes(status)) {
         response.destroy();
@@ -200,7 +202,7 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 /** One GET to exactly `target`, whatever DNS would say now. */
-function get(url: URL, target: ResolvedAddress, signal: AbortSignal): Promise<http.IncomingMessage> {
+function get(url: URL, target: ResolvedAddress, signal: AbortSignal, ca: ImageInputDeps['caCertificates']): Promise<http.IncomingMessage> {
   const pinned: net.LookupFunction = (_hostname, options, callback) => {
     if (options.all) callback(null, [{ address: target.address, family: target.family }]);
     else callback(null, target.address, target.family);
@@ -217,6 +219,7 @@ function get(url: URL, target: ResolvedAddress, signal: AbortSignal): Promise<ht
     signal,
   };
   if (url.protocol === 'https:' && !net.isIP(hostname)) options.servername = hostname;
+  if (url.protocol === 'https:' && ca) options.ca = ca;
   return new Promise((resolve, reject) => {
     const request = (url.protocol === 'https:' ? https : http).request(options, resolve);
     request.on('error', reject);

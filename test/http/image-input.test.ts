@@ -1,6 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import {
@@ -206,6 +208,7 @@ describe('URL values', () => {
     await refused(readImageValue(`http://images.example.test:${port}/img`, { lookup }), '-3', /loopback/);
     await refused(readImageValue(`http://mixed.example.test:${port}/img`, { lookup }), '-3', /loopback/);
     await refused(readImageValue(`http://nowhere.example.test:${port}/img`, { lookup }), '-3', /cannot resolve/);
+    await refused(readImageValue(`http://localhost:${port}/img`), '-3', /loopback/); // the system resolver
     assert.deepEqual(hits, []);
     const allowed = { lookup, allowedImageHosts: [`images.example.test:${port}`] };
     assert.deepEqual(await readImageValue(`http://images.example.test:${port}/img`, allowed), png);
@@ -262,6 +265,38 @@ describe('URL values', () => {
     const closedPort = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
     await refused(readImageValue(`http://127.0.0.1:${closedPort}/img`, { allowedImageHosts: ['127.0.0.1'] }), '-3', /cannot be fetched/);
+  });
+
+  test('one lookup per hop: the socket goes to the address that was checked, not a later answer', async () => {
+    let calls = 0;
+    const rebinding: HostLookup = async () => {
+      calls += 1;
+      return [{ address: calls === 1 ? '127.0.0.1' : '10.255.255.1', family: 4 }];
+    };
+    const deps = { lookup: rebinding, allowedImageHosts: ['rebind.example.test'], timeoutMs: 2000 };
+    assert.deepEqual(await readImageValue(`http://rebind.example.test:${port}/img`, deps), png);
+    assert.equal(calls, 1);
+  });
+
+  test('https: the certificate is verified for the URL hostname while connecting to the pinned address', async () => {
+    const fixtures = new URL('./fixtures/', import.meta.url);
+    const cert = fs.readFileSync(new URL('image-input-tls.cert.pem', fixtures));
+    const key = fs.readFileSync(new URL('image-input-tls.key.pem', fixtures));
+    const tls = https.createServer({ key, cert }, (_req, res) => res.writeHead(200).end(png));
+    await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
+    const tlsPort = (tls.address() as AddressInfo).port;
+    try {
+      const lookup = fakeDns({ 'images.example.test': ['127.0.0.1'] });
+      const allowed = ['images.example.test', '127.0.0.1'];
+      const url = `https://images.example.test:${tlsPort}/img`;
+      assert.deepEqual(await readImageValue(url, { lookup, allowedImageHosts: allowed, caCertificates: cert }), png);
+      await refused(readImageValue(url, { lookup, allowedImageHosts: allowed }), '-3', /certificate/);
+      await refused(readImageValue(`https://127.0.0.1:${tlsPort}/img`, { allowedImageHosts: allowed, caCertificates: cert }), '-3', /altnames|IP/);
+      await refused(readImageValue(url, { lookup, caCertificates: cert }), '-3', /loopback/);
+    } finally {
+      tls.closeAllConnections();
+      await new Promise((resolve) => tls.close(resolve));
+    }
   });
 
   test('the server keeps serving after all of the above', async () => {
