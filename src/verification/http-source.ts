@@ -3,14 +3,13 @@
 // only) and a circuit breaker keep a failing upstream from slowing every call down.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CircuitBreaker, type BreakerState } from './breaker.ts';
+import { parseHttpSourceSettings } from './http-settings.ts';
 import { normaliseIdNumber, normaliseName } from './identity.ts';
 import {
-  HTTP_SOURCE_DEFAULTS,
   VerificationUnavailable,
   type HttpSourceConfig,
   type IdentityClaim,
   type SourceErrorReason,
-  type VerificationConfig,
   type VerificationDeps,
   type VerificationOutcome,
   type VerificationSource,
@@ -23,15 +22,12 @@ class AttemptFailed extends Error {
   }
 }
 
-export function resolveHttpConfig(section: VerificationConfig['http']): HttpSourceConfig {
-  if (!section?.url) throw new RangeError('verification.http.url is required when verification.source is http');
-  const merged: HttpSourceConfig = { ...HTTP_SOURCE_DEFAULTS, ...section } as HttpSourceConfig;
-  const r = merged.response;
-  if (!r || typeof r.path !== 'string' || !Array.isArray(r.match) || !Array.isArray(r.mismatch) || !Array.isArray(r.unknown)) {
-    throw new RangeError('verification.http.response needs path, match, mismatch and unknown');
-  }
-  if (!/^https?:\/\//.test(merged.url)) throw new RangeError('verification.http.url must be an http(s) URL');
-  return merged;
+/** The settings with defaults filled in; throws a RangeError listing every problem. */
+export function resolveHttpConfig(section: unknown): HttpSourceConfig {
+  if (section === undefined) throw new RangeError('verification.http (with url and response) is required when verification.source is http');
+  const { settings, problems } = parseHttpSourceSettings(section);
+  if (!settings) throw new RangeError(`verification.http: ${problems.join('; ')}`);
+  return settings;
 }
 
 /** Replaces `{name}` / `{idNumber}` in every string of a JSON template. */

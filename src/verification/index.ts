@@ -29,6 +29,7 @@ export {
   type SourceErrorReason,
 } from './types.ts';
 export { InvalidIdentity } from './registry.ts';
+export { parseHttpSourceSettings } from './http-settings.ts';
 export type { ImportOptions, ImportReport, ImportProgress, Rejection } from './import.ts';
 export { runRegistryAdmin } from './cli.ts';
 

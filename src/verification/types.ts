@@ -77,7 +77,10 @@ export interface VerificationConfig {
   cacheTtlMs: number;
   /** most results the cache holds (least recently used go first) */
   cacheMaxEntries?: number;
-  /** required when `source` is 'http'; missing fields take `HTTP_SOURCE_DEFAULTS` */
+  /**
+   * required when `source` is 'http': checked by `parseHttpSourceSettings`, missing fields take
+   * `HTTP_SOURCE_DEFAULTS`
+   */
   http?: Partial<HttpSourceConfig> & Pick<HttpSourceConfig, 'url' | 'response'>;
 }
 

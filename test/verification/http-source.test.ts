@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { openStore, type Store } from '../../src/store/index.ts';
 import {
   createVerificationSource,
+  parseHttpSourceSettings,
+  HTTP_SOURCE_DEFAULTS,
   VerificationUnavailable,
   type HttpSourceConfig,
   type SourceErrorEvent,
@@ -283,6 +285,32 @@ test('the cache spares the upstream, expires with the TTL, and never keeps a fai
 });
 
 test('an http source without url or mapping is refused at creation', () => {
-  assert.throws(() => createVerificationSource(store, { verification: { source: 'http', hmacKey: 'c'.repeat(64), cacheTtlMs: 0 } }), /verification.http.url/);
-  assert.throws(() => createVerificationSource(store, settings({ url: 'ftp://x/y' })), /http\(s\) URL/);
+  assert.throws(() => createVerificationSource(store, { verification: { source: 'http', hmacKey: 'c'.repeat(64), cacheTtlMs: 0 } }), /verification.http .*required/);
+  assert.throws(() => createVerificationSource(store, settings({ url: 'ftp://x/y' })), /url: must be an http:\/\/ or https:\/\/ URL/);
+});
+
+test('parseHttpSourceSettings fills defaults and lists every problem', () => {
+  const ok = parseHttpSourceSettings({ url: 'https://authority.example/v1/check', response: { path: 'r', match: ['1'], mismatch: ['2'], unknown: ['3'] } });
+  assert.deepEqual(ok.problems, []);
+  assert.equal(ok.settings?.method, 'POST');
+  assert.equal(ok.settings?.timeoutMs, HTTP_SOURCE_DEFAULTS.timeoutMs);
+  assert.equal(ok.settings?.breakerFailureThreshold, HTTP_SOURCE_DEFAULTS.breakerFailureThreshold);
+  const bad = parseHttpSourceSettings({
+    url: 'localhost/x', method: 'DELETE', headers: { a: 1 }, retries: -1, timeoutMs: 1.5, colour: 'red',
+    response: { path: '', match: [{}], mismatch: ['2'], unknown: ['2'] },
+  });
+  assert.equal(bad.settings, undefined);
+  assert.deepEqual(bad.problems.sort(), [
+    'colour: unknown setting',
+    'headers: must be an object of strings',
+    'method: must be GET, POST or PUT',
+    'response.match: must be a list of strings, numbers or booleans',
+    'response.path: must be a dotted path such as data.result',
+    'retries: must be a whole number from 0 to 10',
+    'timeoutMs: must be a whole number from 50 to 120000',
+    'url: must be an http:// or https:// URL',
+  ]);
+  assert.deepEqual(parseHttpSourceSettings({ url: 'http://a/b', response: { path: 'p', match: [1], mismatch: ['1'], unknown: [] } }).problems,
+    ['response: value "1" is in both match and mismatch']);
+  assert.deepEqual(parseHttpSourceSettings('x').problems, ['must be an object with url and response']);
 });
