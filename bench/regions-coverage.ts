@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lookupRegion, regionName, REGION_SOURCES } from '../src/idcard/index.ts';
+import { lookupRegion, regionName, regionTableCodes, REGION_SOURCES } from '../src/idcard/index.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const csvPath = path.resolve(repoRoot, '../shared/data/areacodes.csv');
@@ -85,6 +85,12 @@ function main(): void {
     if (!t) continue;
     console.log(`| ${key} | ${t.codes} | ${pct(t.present, t.codes)} | ${pct(t.sameLatest, t.codes)} | ${pct(t.sameAny, t.codes)} |`);
   }
+  // Codes our table holds that the reference never had: errors of the sources, or generic
+  // entries (市辖区, 县) that GB/T 2260 lists but the reference leaves out.
+  const extra = regionTableCodes().filter((code) => !byCode.has(code));
+  const generic = extra.filter((code) => ['市辖区', '县', '省直辖县级行政区划', '自治区直辖县级行政区划'].includes(regionName(code)!));
+  console.log('');
+  console.log(`our table: ${regionTableCodes().length} codes; ${extra.length} not in the reference (${generic.length} of them generic 市辖区/县/直辖 entries)`);
   // Sanity: the seed's sample must resolve through the same door the product uses.
   const sample = lookupRegion('522229');
   console.log('');

@@ -2,7 +2,7 @@
 // the `cert` block. Pure domain: no I/O, imports nothing outside src/idcard/.
 export { checkDigitOf } from './checkdigit.ts';
 export { NATIONS } from './nations.ts';
-export { lookupRegion, regionName, isProvinceCode, REGION_SOURCES, type Region } from './regions.ts';
+export { lookupRegion, regionName, regionTableCodes, isProvinceCode, REGION_SOURCES, type Region } from './regions.ts';
 export {
   checkIdNumber,
   upgradeLegacyIdNumber,

@@ -64,6 +64,15 @@ export function regionName(addrCode: string): string | undefined {
   return counties.get(addrCode);
 }
 
+/** Every code of the table as 6 digits (XX0000, XXYY00, XXYYZZ), sorted. */
+export function regionTableCodes(): string[] {
+  return [
+    ...[...provinces.keys()].map((p) => `${p}0000`),
+    ...[...prefectures.keys()].map((p) => `${p}00`),
+    ...counties.keys(),
+  ].sort();
+}
+
 function isCityName(name: string | undefined): name is string {
   return name !== undefined && name.length > 1 && name.endsWith('市');
 }

@@ -73,19 +73,42 @@ export function gb2260(): RegionSource {
 
 /**
  * id-validator: one GB2260 table of the late 1990s with full names ("贵州省铜仁地区松桃苗族自治县").
- * The short name is what is left after the province's and the prefecture's full names.
+ * The short name is what is left after the province's name and the names of prefecture-level
+ * divisions in front of it. Its prefixes are not always the code's own parents (460001 reads
+ * "海南省三亚市通什市", 654101 "新疆维吾尔族自治区伊犁哈萨克自治州伊宁市"), so any province-like
+ * prefix and any prefecture-level name of the same province is taken off.
  */
 export function idValidator(): RegionSource {
   const full = require('id-validator/src/GB2260.js') as Record<string, string>;
+  const provincePrefix = /^(北京市|天津市|上海市|重庆市|内蒙古自治区|广西壮族自治区|西藏自治区|宁夏回族自治区|新疆(维吾尔族?)?自治区|[\u4e00-\u9fff]{2,3}省)/;
+  const stripProvince = (code: string, name: string): string => {
+    if (code.endsWith('0000')) return name;
+    const own = full[`${code.slice(0, 2)}0000`];
+    if (own && name.startsWith(own) && name.length > own.length) return name.slice(own.length);
+    const m = provincePrefix.exec(name);
+    return m && name.length > m[0].length ? name.slice(m[0].length) : name;
+  };
+  // prefecture-level short names by province, longest first
+  const prefectureNames = new Map<string, string[]>();
+  for (const [code, fullName] of Object.entries(full)) {
+    if (!code.endsWith('00') || code.endsWith('0000')) continue;
+    const name = stripProvince(code, fullName);
+    if (!/(市|地区|自治州|盟)$/.test(name) || name.length < 3) continue;
+    const list = prefectureNames.get(code.slice(0, 2)) ?? [];
+    list.push(name);
+    prefectureNames.set(code.slice(0, 2), list);
+  }
+  for (const list of prefectureNames.values()) list.sort((a, b) => b.length - a.length);
   const names = new Map<string, string>();
   for (const [code, fullName] of Object.entries(full)) {
-    const province = full[`${code.slice(0, 2)}0000`];
-    const prefecture = full[`${code.slice(0, 4)}00`];
-    let name = fullName;
-    if (code.endsWith('0000')) name = fullName;
-    else if (code.endsWith('00')) name = province && fullName.startsWith(province) ? fullName.slice(province.length) : fullName;
-    else if (prefecture && fullName.startsWith(prefecture)) name = fullName.slice(prefecture.length);
-    else if (province && fullName.startsWith(province)) name = fullName.slice(province.length);
+    let name = stripProvince(code, fullName);
+    for (let round = 0; round < 2; round++) {
+      const prefix = (prefectureNames.get(code.slice(0, 2)) ?? []).find(
+        (p) => name.startsWith(p) && name.length - p.length >= 2,
+      );
+      if (!prefix) break;
+      name = name.slice(prefix.length);
+    }
     put(names, code, name);
   }
   return { id: packageId('id-validator'), names };
@@ -113,14 +136,16 @@ interface IdcardData {
 export function idcard(): RegionSource {
   const data = require('idcard/lib/province_city_area_code.js') as IdcardData;
   const names = new Map<string, string>();
-  for (const table of [data.originProvince, data.originCity, data.originArea]) {
-    for (const e of Object.values(table)) put(names, e.code, e.text);
-  }
+  // The generated tables fix many typos and swaps of the original ones ("荣城县", "富蕴县县"),
+  // so they come first; the original tables add the codes the generator dropped.
   for (const table of [data.provinces, data.citys, data.areas]) {
     for (const e of Object.values(table)) {
       if (!e.code.endsWith('00') && clean(e.text) === '市辖区') continue;
       put(names, e.code, e.text);
     }
+  }
+  for (const table of [data.originProvince, data.originCity, data.originArea]) {
+    for (const e of Object.values(table)) put(names, e.code, e.text);
   }
   return { id: packageId('idcard'), names };
 }
