@@ -104,8 +104,9 @@ function readJpegHeader(bytes: Buffer): ImageInfo {
   let pos = 2;
   let orientation = 1;
   while (pos < bytes.length) {
-    if (bytes[pos] !== 0xff) throw new ImageRejected('-3', `JPEG: no marker at offset ${pos}`);
-    while (pos < bytes.length && bytes[pos] === 0xff) pos++; // fill bytes
+    // Like libjpeg, skip stray bytes before a marker (some writers leave them) and fill bytes.
+    while (pos < bytes.length && bytes[pos] !== 0xff) pos++;
+    while (pos < bytes.length && bytes[pos] === 0xff) pos++;
     if (pos >= bytes.length) break;
     const marker = bytes[pos++]!;
     if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) continue; // no length

@@ -210,6 +210,25 @@ test('grey and transparent PNGs decode to 3-channel RGB (alpha over white)', asy
   assert.deepEqual([...c.data.subarray(0, 3)], [255, 255, 255]);
 });
 
+test('16-bit PNG and CMYK JPEG come out as 8-bit RGB', async () => {
+  const deep = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#804020' } }).png().toColourspace('rgb16').toBuffer();
+  assert.equal((await sharp(deep).metadata()).depth, 'ushort');
+  const d = await decodeImage(deep);
+  assert.deepEqual([d.data.length, ...d.data.subarray(0, 3)], [1200, 0x80, 0x40, 0x20]);
+  const cmyk = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#804020' } }).toColourspace('cmyk').jpeg().toBuffer();
+  assert.equal((await sharp(cmyk).metadata()).space, 'cmyk');
+  const c = await decodeImage(cmyk);
+  assert.equal(c.data.length, 1200);
+  assert.ok(c.data[0]! > c.data[1]! && c.data[1]! > c.data[2]!, 'still orange-brown');
+});
+
+test('stray bytes between JPEG segments are skipped as libjpeg does', async () => {
+  const jpeg = await solid(30, 20, 'jpeg');
+  const app0End = 4 + jpeg.readUInt16BE(4); // SOI, then APP0 of this length
+  const padded = Buffer.concat([jpeg.subarray(0, app0End), Buffer.from([0x00, 0x00]), jpeg.subarray(app0End)]);
+  assert.deepEqual(inspectImage(padded), { format: 'jpeg', width: 30, height: 20, orientation: 1 });
+});
+
 test('BMP 24-bit bottom-up and top-down decode to the exact pixels', async () => {
   const rows = pattern();
   assertPixels(await decodeImage(makeBmp({ rows, bits: 24 })), rows);
