@@ -10,6 +10,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseHttpSourceSettings, type HttpSourceConfig } from './verification/index.ts';
 
 export interface ServerConfig {
   host: string;
@@ -47,6 +48,10 @@ export interface VerificationConfig {
   hmacKey: string;
   /** how long a verification result is reused, 0 = no cache */
   cacheTtlMs: number;
+  /** most results the cache holds; the least recently used go first */
+  cacheMaxEntries: number;
+  /** the upstream authority when `source` is 'http' (request, response mapping, timeout, retries, breaker) */
+  http?: HttpSourceConfig;
 }
 
 export interface GatewayConfig {
@@ -126,6 +131,19 @@ class SettingReader {
       return fallback;
     }
     return r.value;
+  }
+
+  /** a JSON value: as written in the file, or parsed from a JSON string in env */
+  json(key: string, envName: string | undefined): unknown {
+    const r = this.raw(key, envName);
+    if (!r) return undefined;
+    if (envName === undefined || this.env[envName] === undefined || this.env[envName] === '') return r.value;
+    try {
+      return JSON.parse(r.value as string);
+    } catch {
+      this.fail(envName, key, 'must be JSON');
+      return undefined;
+    }
   }
 
   int(key: string, envName: string | undefined, fallback: number, min: number, max: number): number {
@@ -278,7 +296,15 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
     source: read.oneOf('verification.source', 'SHIMING_VERIFICATION_SOURCE', 'registry', ['registry', 'http'] as const),
     hmacKey: hmacKey ?? '',
     cacheTtlMs: read.int('verification.cacheTtlMs', 'SHIMING_VERIFICATION_CACHE_TTL_MS', 10 * 60_000, 0, 365 * 24 * 3600_000),
+    cacheMaxEntries: read.int('verification.cacheMaxEntries', 'SHIMING_VERIFICATION_CACHE_MAX_ENTRIES', 100_000, 1, 10_000_000),
   };
+  // e.g. {"url":"https://…","body":{"name":"{name}","id":"{idNumber}"},"response":{"path":"data.result","match":[1],"mismatch":[2],"unknown":[3]}}
+  const httpSource = read.json('verification.http', 'SHIMING_VERIFICATION_HTTP');
+  if (httpSource !== undefined) {
+    const { settings, problems } = parseHttpSourceSettings(httpSource);
+    for (const p of problems) read.check(false, `verification.http.${p.split(':')[0]}`, 'SHIMING_VERIFICATION_HTTP', p.slice(p.indexOf(':') + 1).trim());
+    verification.http = settings;
+  }
 
   const secretKey = read.string('gateway.secretKey', 'SHIMING_SECRET_KEY');
   read.check(secretKey === undefined || HEX_KEY.test(secretKey), 'gateway.secretKey', 'SHIMING_SECRET_KEY', 'must be 64 hex characters (32 bytes)');
