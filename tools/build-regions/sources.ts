@@ -50,6 +50,8 @@ export function provinceCityChina(): RegionSource {
   for (const file of ['province.json', 'city.json', 'area.json']) {
     for (const row of readJson<Array<{ code: string; name: string }>>(path.join(dir, file))) {
       if (/^[0-9]{4}7[0-9]$/.test(row.code)) continue;
+      // its 省直辖 entries read "湖北省-自治区直辖县级行政区划": older sources name them properly
+      if (row.name.includes('-')) continue;
       put(names, row.code, row.name);
     }
   }
