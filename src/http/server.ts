@@ -7,7 +7,6 @@ import multipart from '@fastify/multipart';
 import { sql } from 'kysely';
 import type { Config } from '../config.ts';
 import type { Store } from '../store/index.ts';
-import type { Recognizer } from '../recognition/types.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { GATEWAY_ERRORS, sendGatewayError } from './answers.ts';
@@ -35,6 +34,11 @@ declare module 'fastify' {
     /** metered product of the route */
     product?: 'idcard-ocr' | 'idcard-verify';
   }
+}
+
+/** The engine as the server sees it (the full contract is src/recognition/types.ts). */
+interface Recognizer {
+  queueLength(): number;
 }
 
 /** The recognition engine, possibly still loading, or absent when none is installed. */
