@@ -1,21 +1,15 @@
 // Identity values as the registry and the cache see them: normalised, then replaced by keyed
 // hashes. Plain names and numbers never leave this file except as HMAC-SHA256 digests.
 import crypto from 'node:crypto';
-import { checkDigitOf } from '../idcard/index.ts';
+import { checkIdNumber, isValidChineseName, normaliseName, upgradeLegacyIdNumber } from '../idcard/index.ts';
 
-/** The middle dots people type between the parts of a minority name, all mapped to U+00B7. */
-const NAME_DOTS = /\s*[.\u00B7\u0387\u2022\u2027\u2219\u22C5\u2E31\u30FB\uA78F\uFF0E\uFF65]\s*/g;
-const HAN_NAME = /^\p{Script=Han}+(?:\u00B7\p{Script=Han}+)*$/u;
+// Names are normalised the way the API's checks see them (NFC, trimmed, look-alike dots as `·`),
+// so a name the API accepts hashes the same in the registry, the cache and the upstream request.
+export { normaliseName };
 
-/** NFC, trimmed (ASCII and ideographic spaces), every middle-dot variant as `·` (U+00B7). */
-export function normaliseName(raw: string): string {
-  return raw.normalize('NFC').trim().replace(NAME_DOTS, '\u00B7');
-}
-
-/** 2–15 Chinese characters, `·` allowed between parts. Expects a normalised name. */
+/** A name the API would accept (2–15 Chinese characters, `·` between parts). */
 export function isPlausibleName(name: string): boolean {
-  const length = [...name].length;
-  return length >= 2 && length <= 15 && HAN_NAME.test(name);
+  return isValidChineseName(name);
 }
 
 /**
@@ -24,22 +18,12 @@ export function isPlausibleName(name: string): boolean {
  */
 export function normaliseIdNumber(raw: string): string {
   const id = raw.normalize('NFKC').trim().toUpperCase();
-  if (/^[0-9]{15}$/.test(id)) {
-    const first17 = `${id.slice(0, 6)}19${id.slice(6)}`;
-    return first17 + checkDigitOf(first17);
-  }
-  return id;
+  return /^[0-9]{15}$/.test(id) ? upgradeLegacyIdNumber(id) : id;
 }
 
-/** 18 characters, a real calendar date in positions 7–14, and the right check digit. */
-export function isPlausibleIdNumber(id: string): boolean {
-  if (!/^[0-9]{17}[0-9X]$/.test(id)) return false;
-  const year = Number(id.slice(6, 10));
-  const month = Number(id.slice(10, 12));
-  const day = Number(id.slice(12, 14));
-  const date = new Date(Date.UTC(year, month - 1, day));
-  if (year < 1800 || date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return false;
-  return checkDigitOf(id.slice(0, 17)) === id[17];
+/** A well-formed GB 11643 number: province, a real birth date not after `today`, check digit. */
+export function isPlausibleIdNumber(id: string, today: Date): boolean {
+  return checkIdNumber(id, today).ok;
 }
 
 /**

@@ -77,6 +77,7 @@ export async function importHashedCsv(
   };
 
   await claimRegistryKey(store, hasher);
+  const today = new Date(now());
   for await (const group of csvLines(input, options.maxLineBytes ?? 1024)) {
     for (const line of group) {
       report.lines = line.lineNo;
@@ -103,7 +104,7 @@ export async function importHashedCsv(
         continue;
       }
       try {
-        batch.push(hashIdentity(hasher, { name: fields[0]!, idNumber: fields[1]! }));
+        batch.push(hashIdentity(hasher, { name: fields[0]!, idNumber: fields[1]! }, today));
       } catch (err) {
         if (!(err instanceof InvalidIdentity)) throw err;
         reject(line.lineNo, err.field === 'name' ? 'invalid name' : 'invalid ID number');

@@ -83,7 +83,7 @@ export function createVerificationSource(store: Store, config: VerificationSetti
  */
 export async function registerIdentity(store: Store, config: VerificationSettings, claim: IdentityClaim, now: number = Date.now()): Promise<'imported' | 'updated' | 'unchanged'> {
   const hasher = new IdentityHasher(hmacKeyBytes(config.verification.hmacKey));
-  const hashed = hashIdentity(hasher, claim);
+  const hashed = hashIdentity(hasher, claim, new Date(now));
   await claimRegistryKey(store, hasher);
   const counts = await upsertHashedIdentities(store, [hashed], now);
   return counts.imported ? 'imported' : counts.updated ? 'updated' : 'unchanged';

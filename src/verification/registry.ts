@@ -31,10 +31,10 @@ export class InvalidIdentity extends Error {
 }
 
 /** Normalises and checks one identity, then hashes it. Throws `InvalidIdentity`. */
-export function hashIdentity(hasher: IdentityHasher, claim: IdentityClaim): HashedIdentity {
+export function hashIdentity(hasher: IdentityHasher, claim: IdentityClaim, today: Date): HashedIdentity {
   const name = normaliseName(claim.name);
   const idNumber = normaliseIdNumber(claim.idNumber);
-  if (!isPlausibleIdNumber(idNumber)) throw new InvalidIdentity('idNumber');
+  if (!isPlausibleIdNumber(idNumber, today)) throw new InvalidIdentity('idNumber');
   if (!isPlausibleName(name)) throw new InvalidIdentity('name');
   return { idHash: hasher.idHash(idNumber), pairHash: hasher.pairHash(name, idNumber) };
 }

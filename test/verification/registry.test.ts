@@ -76,7 +76,8 @@ test('verify normalises: lower-case x, dot variants, NFC, spaces, 15-digit legac
   const source = createVerificationSource(tdb.store, settings());
   assert.equal(await source.verify({ name: '阿依古丽·买买提', idNumber: withX }), 'match');
   assert.equal(await source.verify({ name: ' 阿依古丽・买买提 ', idNumber: withX.toLowerCase() }), 'match');
-  assert.equal(await source.verify({ name: '阿依古丽.买买提', idNumber: withX }), 'match');
+  assert.equal(await source.verify({ name: '阿依古丽•买买提', idNumber: withX }), 'match');
+  assert.equal(await source.verify({ name: '阿依古丽．买买提', idNumber: withX }), 'match');
   assert.equal(await source.verify({ name: '阿依古丽买买提', idNumber: withX }), 'mismatch');
   // 15-digit 110101 900101 123 is the 18-digit 110101 19900101 123 + check digit
   const legacy = '110101900101123';
