@@ -5,12 +5,9 @@
 // `decodeImage` always runs `inspectImage` first, and sharp additionally gets
 // `limitInputPixels`, so a header that lies to our parser cannot lie its way into a huge decode.
 //
-// BMP: sharp (libvips) does not read BMP, so BMP goes through `bmp-ts`, the decoder jimp 1.x
-// itself uses for BMP (@jimp/js-bmp). It reads the pixel array right after the header, masks
-// and palette and ignores the file's pixel-data offset, so `prepareBmpForDecoder` closes any gap
-// the offset declares before handing the file over.
+// BMP, which sharp does not read, is decoded in image-bmp.ts.
 import sharp from 'sharp';
-import { decode as decodeBmp } from 'bmp-ts';
+import { decodeBmpToRgb } from './image-bmp.ts';
 
 export const MAX_IMAGE_BYTES = 4 * 1024 * 1024;
 export const MIN_IMAGE_SIDE = 15;
@@ -181,60 +178,14 @@ export async function decodeImage(bytes: Buffer): Promise<DecodedImage> {
 }
 
 function decodeBmpImage(bytes: Buffer, info: ImageInfo): DecodedImage {
-  let bmp;
+  let decoded;
   try {
-    bmp = decodeBmp(prepareBmpForDecoder(bytes), { toRGBA: true });
+    decoded = decodeBmpToRgb(bytes);
   } catch (error) {
-    if (error instanceof ImageRejected) throw error;
     throw new ImageRejected('-3', `bmp cannot be decoded: ${(error as Error).message}`);
   }
-  if (bmp.width !== info.width || bmp.height !== info.height) {
-    throw new ImageRejected('-3', `bmp decoded as ${bmp.width}x${bmp.height}, header says ${info.width}x${info.height}`);
+  if (decoded.width !== info.width || decoded.height !== info.height) {
+    throw new ImageRejected('-3', `bmp decoded as ${decoded.width}x${decoded.height}, header says ${info.width}x${info.height}`);
   }
-  const pixels = bmp.width * bmp.height;
-  const rgba = bmp.data;
-  const data = Buffer.allocUnsafe(pixels * 3);
-  for (let i = 0, j = 0; i < pixels; i++, j += 4) {
-    data[i * 3] = rgba[j]!;
-    data[i * 3 + 1] = rgba[j + 1]!;
-    data[i * 3 + 2] = rgba[j + 2]!;
-  }
-  return { data, width: bmp.width, height: bmp.height, channels: 3 };
-}
-
-/** A copy of the file as bmp-ts needs it. bmp-ts reads the pixel array where its header parsing
- *  ends: honour the file's pixel-data offset (bfOffBits) by cutting out any gap, and refuse files
- *  too short for their pixels (bmp-ts would throw a RangeError midway anyway). */
-function prepareBmpForDecoder(bytes: Buffer): Buffer {
-  if (bytes.length < 54) throw new ImageRejected('-3', 'BMP header truncated');
-  const offset = bytes.readUInt32LE(10);
-  const headerSize = bytes.readUInt32LE(14);
-  if (headerSize === 12 || headerSize === 64) throw new ImageRejected('-3', `BMP header of ${headerSize} bytes is not supported`);
-  const width = bytes.readInt32LE(18);
-  const height = Math.abs(bytes.readInt32LE(22));
-  const bitsPerPixel = bytes.readUInt16LE(28);
-  const compression = bytes.readUInt32LE(30);
-  const colors = bytes.readUInt32LE(46);
-  let parsed = 14 + headerSize; // where bmp-ts's header parsing ends
-  if (headerSize === 40 && (compression === 3 || compression === 6)) parsed += 12;
-  if (headerSize === 40 && compression === 6) parsed += 4;
-  if (bitsPerPixel <= 8 || colors > 0) parsed += 4 * (colors === 0 ? 1 << bitsPerPixel : colors);
-  if (offset < parsed || offset > bytes.length) {
-    throw new ImageRejected('-3', `BMP pixel offset ${offset} outside the file (header ends at ${parsed})`);
-  }
-  if (compression === 0 || compression === 3 || compression === 6) {
-    const rowBytes = Math.ceil((width * bitsPerPixel) / 32) * 4;
-    if (offset + rowBytes * height > bytes.length) throw new ImageRejected('-3', 'BMP pixel data truncated');
-  }
-  const out = offset === parsed ? Buffer.from(bytes) : Buffer.concat([bytes.subarray(0, parsed), bytes.subarray(offset)]);
-  if (compression === 0 && headerSize >= 52 && (bitsPerPixel === 16 || bitsPerPixel === 32)) {
-    // With BI_RGB the V2+ header's mask fields are meaningless (often zero), but bmp-ts reads
-    // them anyway: write the BI_RGB defaults so 16/32-bit pixels don't come out black.
-    const [red, green, blue] = bitsPerPixel === 32 ? [0xff0000, 0xff00, 0xff] : [0x7c00, 0x03e0, 0x001f];
-    out.writeUInt32LE(red, 54);
-    out.writeUInt32LE(green, 58);
-    out.writeUInt32LE(blue, 62);
-    if (headerSize >= 56) out.writeUInt32LE(0, 66);
-  }
-  return out;
+  return { ...decoded, channels: 3 };
 }

@@ -23,10 +23,11 @@ async function rejects(promise: Promise<unknown> | (() => unknown), code: '-2' |
   return caught;
 }
 
-/** A BMP written byte by byte. `rows` top row first; `topDown` picks the storage order. */
+/** A BMP written byte by byte. `rows` top row first; `topDown` picks the storage order.
+ *  8-bit writes a palette of the distinct colours; 16-bit is 5-5-5 (colours must be multiples of 8). */
 function makeBmp(opts: {
   rows: Rgb[][];
-  bits: 24 | 32;
+  bits: 8 | 16 | 24 | 32;
   topDown?: boolean;
   headerSize?: 40 | 108 | 124;
   bitfields?: boolean;
@@ -36,14 +37,17 @@ function makeBmp(opts: {
   const height = rows.length;
   const width = rows[0]!.length;
   const rowBytes = Math.ceil((width * bits) / 32) * 4;
+  const palette = bits === 8 ? [...new Set(rows.flat().map((c) => c.join(',')))] : [];
+  assert.ok(palette.length <= 256);
   const masksAfterHeader = bitfields && headerSize === 40 ? 12 : 0;
-  const offset = 14 + headerSize + masksAfterHeader + gap;
+  const tables = 14 + headerSize + masksAfterHeader + palette.length * 4;
+  const offset = tables + gap;
   const file = Buffer.alloc(offset + rowBytes * height, 0xee); // 0xee: padding/gap must be ignored
   file.write('BM', 0, 'latin1');
   file.writeUInt32LE(file.length, 2);
   file.writeUInt32LE(0, 6);
   file.writeUInt32LE(offset, 10);
-  file.fill(0, 14, 14 + headerSize + masksAfterHeader);
+  file.fill(0, 14, tables);
   file.writeUInt32LE(headerSize, 14);
   file.writeInt32LE(width, 18);
   file.writeInt32LE(topDown ? -height : height, 22);
@@ -51,17 +55,26 @@ function makeBmp(opts: {
   file.writeUInt16LE(bits, 28);
   file.writeUInt32LE(bitfields ? 3 : 0, 30);
   file.writeUInt32LE(rowBytes * height, 34);
+  file.writeUInt32LE(palette.length, 46);
   if (bitfields) {
     // masks deliberately not the BI_RGB default order: R in the low byte, B in the third
     file.writeUInt32LE(0x000000ff, 54);
     file.writeUInt32LE(0x0000ff00, 58);
     file.writeUInt32LE(0x00ff0000, 62);
   }
+  palette.forEach((key, i) => {
+    const [r, g, b] = key.split(',').map(Number);
+    file.set([b!, g!, r!, 0], 14 + headerSize + masksAfterHeader + i * 4);
+  });
   for (let y = 0; y < height; y++) {
     const stored = topDown ? y : height - 1 - y;
     let at = offset + stored * rowBytes;
     for (const [r, g, b] of rows[y]!) {
-      if (bits === 24) {
+      if (bits === 8) {
+        file[at++] = palette.indexOf(`${r},${g},${b}`);
+      } else if (bits === 16) {
+        at = file.writeUInt16LE(((r >> 3) << 10) | ((g >> 3) << 5) | (b >> 3), at);
+      } else if (bits === 24) {
         file[at++] = b; file[at++] = g; file[at++] = r;
       } else if (bitfields) {
         file[at++] = r; file[at++] = g; file[at++] = b; file[at++] = 0x7f;
@@ -250,6 +263,22 @@ test('BMP pixel data offset is honoured when there is a gap after the header', a
   assertPixels(await decodeImage(makeBmp({ rows, bits: 32, topDown: true, headerSize: 124, gap: 6 })), rows);
 });
 
+test('BMP 8-bit palette and 16-bit 5-5-5 (the general decoder) give the exact pixels', async () => {
+  const rows = pattern();
+  assertPixels(await decodeImage(makeBmp({ rows, bits: 8 })), rows);
+  assertPixels(await decodeImage(makeBmp({ rows, bits: 8, topDown: true, gap: 5 })), rows);
+  const coarse = rows.map((row) => row.map((c) => c.map((v) => v & 0xf8) as Rgb));
+  assertPixels(await decodeImage(makeBmp({ rows: coarse, bits: 16 })), coarse);
+  assertPixels(await decodeImage(makeBmp({ rows: coarse, bits: 16, topDown: true, headerSize: 108 })), coarse); // V4, masks zero
+});
+
+test('a BMP of a few MB decodes within the size rules', async () => {
+  const rows = Array.from({ length: 1000 }, (_, y) => Array.from({ length: 1300 }, (_, x): Rgb => [x & 0xff, y & 0xff, (x ^ y) & 0xff]));
+  const bmp = makeBmp({ rows, bits: 24 });
+  assert.ok(bmp.length > 3_900_000 && bmp.length <= 4 * 1024 * 1024);
+  assertPixels(await decodeImage(bmp), rows);
+});
+
 test('a truncated or inconsistent BMP is -3, an oversized one -2', async () => {
   const bmp = makeBmp({ rows: pattern(), bits: 24 });
   await rejects(decodeImage(bmp.subarray(0, bmp.length - 1)), '-3');
@@ -260,6 +289,9 @@ test('a truncated or inconsistent BMP is -3, an oversized one -2', async () => {
   const negativeWidth = Buffer.from(bmp);
   negativeWidth.writeInt32LE(-17, 18);
   await rejects(decodeImage(negativeWidth), '-3');
+  const rle = makeBmp({ rows: pattern(), bits: 8 });
+  rle.writeUInt32LE(1, 30); // BI_RLE8: refused, not decoded wrongly
+  await rejects(decodeImage(rle), '-3');
   const huge = Buffer.from(bmp);
   huge.writeInt32LE(-60000, 22);
   await rejects(decodeImage(huge), '-2');
