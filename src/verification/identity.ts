@@ -38,10 +38,11 @@ export function hmacKeyBytes(hmacKey: string): Buffer {
 
 /** Keyed hashes of one identity. Inputs must already be normalised. */
 export class IdentityHasher {
-  private readonly key: Buffer;
+  // a KeyObject is imported once; a Buffer key would be copied into every Hmac
+  private readonly key: crypto.KeyObject;
 
   constructor(key: Buffer) {
-    this.key = Buffer.from(key);
+    this.key = crypto.createSecretKey(Buffer.from(key));
   }
 
   /** HMAC-SHA256(key, idNumber): the registry row's key */
