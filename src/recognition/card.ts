@@ -1,0 +1,105 @@
+// Where the card is and which way up: from the detected text boxes, the dominant text-line
+// angle gives the skew modulo 180°, the direction classifier (and, when it is unsure, reading
+// the longest lines both ways) chooses between the two readings, and every box is re-expressed
+// in the card's own frame (u along the lines, v down the card).
+import type { OcrModels } from './ocr/engine.ts';
+import { upsideDownEvidence } from './ocr/classify.ts';
+import { normalizeRect, wrapHalfTurn, wrapTurn, type Point, type RotatedRect } from './ocr/geometry.ts';
+import type { TextBox } from './ocr/detect.ts';
+import type { RgbImage } from './pixels.ts';
+import type { Quad } from './types.ts';
+
+export interface CardBox extends RotatedRect {
+  /** centre in the card frame */
+  u: number;
+  v: number;
+  score: number;
+}
+
+export interface CardFrame {
+  /** reading direction of the card's text lines in the image, radians */
+  angle: number;
+  /** the quarter turn nearest `angle`, as the contract's `rotation`: 0, 90, 180 or 270 */
+  rotation: number;
+  /** `angle` minus that quarter turn, in degrees */
+  skew: number;
+  boxes: CardBox[];
+  /** how sure the direction choice is (0..1) */
+  directionConfidence: number;
+}
+
+/** The dominant axis of the text lines (modulo pi), weighted by how line-like each box is. */
+export function dominantAxis(boxes: TextBox[]): number | null {
+  let sx = 0, sy = 0;
+  for (const b of boxes) {
+    const elong = b.w / Math.max(1, b.h);
+    if (elong < 1.8) continue;
+    const weight = b.w * Math.min(4, elong - 1.5);
+    sx += weight * Math.cos(2 * b.angle);
+    sy += weight * Math.sin(2 * b.angle);
+  }
+  if (sx === 0 && sy === 0) return null;
+  return Math.atan2(sy, sx) / 2;
+}
+
+/** Re-express a box along the reading direction `dir`: keep its own angle when it is a line
+ *  roughly along `dir`, otherwise (short, square boxes) align it with `dir`. */
+export function alignBox(b: TextBox, dir: number): RotatedRect {
+  const diff = wrapHalfTurn(b.angle - dir);
+  if (b.w / Math.max(1, b.h) >= 1.4 && Math.abs(diff) < (20 * Math.PI) / 180) {
+    return { cx: b.cx, cy: b.cy, w: b.w, h: b.h, angle: dir + diff };
+  }
+  const c = Math.cos(b.angle - dir), s = Math.sin(b.angle - dir);
+  const w = Math.abs(b.w * c) + Math.abs(b.h * s);
+  const h = Math.abs(b.w * s) + Math.abs(b.h * c);
+  return { cx: b.cx, cy: b.cy, w, h, angle: dir };
+}
+
+export function toCardFrame(boxes: TextBox[], dir: number): CardBox[] {
+  const c = Math.cos(dir), s = Math.sin(dir);
+  return boxes.map((b) => {
+    const r = alignBox(b, dir);
+    return { ...r, u: b.cx * c + b.cy * s, v: -b.cx * s + b.cy * c, score: b.score };
+  });
+}
+
+export type SecondOpinion = (dirs: [number, number]) => Promise<[number, number]>;
+
+/**
+ * Find the reading direction. `secondOpinion`, when given, scores both candidate directions
+ * (e.g. by recognising the longest lines both ways) and is consulted when the classifier is
+ * not sure.
+ */
+export async function findCardFrame(models: OcrModels, img: RgbImage, boxes: TextBox[], secondOpinion?: SecondOpinion): Promise<CardFrame> {
+  const axis = dominantAxis(boxes) ?? 0;
+  const lines = boxes
+    .map((b) => normalizeRect(b))
+    .filter((b) => b.w / Math.max(1, b.h) >= 1.8)
+    .sort((a, b) => b.w - a.w)
+    .slice(0, 6)
+    .map((b) => alignBox({ ...b, score: 1 }, axis));
+  const evidence = await upsideDownEvidence(models, img, lines);
+  let dir = evidence > 0 ? axis + Math.PI : axis;
+  let confidence = 1 - 1 / (1 + Math.exp(Math.abs(evidence)));
+  if (secondOpinion && Math.abs(evidence) < 4 * Math.max(1, lines.length / 2)) {
+    const [a, b] = await secondOpinion([axis, axis + Math.PI]);
+    if (a !== b) {
+      dir = a > b ? axis : axis + Math.PI;
+      confidence = Math.max(a, b) / Math.max(1e-6, a + b);
+    }
+  }
+  dir = wrapTurn(dir);
+  const quarter = Math.round(dir / (Math.PI / 2));
+  const rotation = (((-quarter * 90) % 360) + 360) % 360;
+  const skew = ((dir - quarter * (Math.PI / 2)) * 180) / Math.PI;
+  return { angle: dir, rotation, skew, boxes: toCardFrame(boxes, dir), directionConfidence: confidence };
+}
+
+/** Card corners in image coordinates from a rectangle in the card frame. */
+export function quadFromFrame(dir: number, u0: number, v0: number, u1: number, v1: number): Quad {
+  const c = Math.cos(dir), s = Math.sin(dir);
+  const at = (u: number, v: number): [number, number] => [Math.round(u * c - v * s), Math.round(u * s + v * c)];
+  return [at(u0, v0), at(u1, v0), at(u1, v1), at(u0, v1)];
+}
+
+export type { Point };

@@ -1,0 +1,30 @@
+// One recognition engine in the current thread: models loaded once, bytes in, result out.
+// The pool runs one of these per worker thread.
+import sharp from 'sharp';
+import { loadModels, releaseModels, type OcrModels } from './ocr/engine.ts';
+import { decodeImage } from './image.ts';
+import { readCard } from './pipeline.ts';
+import type { RecognitionResult } from './types.ts';
+
+export interface LocalEngine {
+  read(image: Buffer): Promise<RecognitionResult>;
+  close(): Promise<void>;
+}
+
+export async function createLocalEngine(opts: { threads?: number } = {}): Promise<LocalEngine> {
+  // one worker, one core: libvips must not start its own thread pool per call either
+  sharp.concurrency(1);
+  sharp.cache(false);
+  const models: OcrModels = await loadModels({ threads: opts.threads ?? 1 });
+  return {
+    async read(image) {
+      const t0 = performance.now();
+      const decoded = await decodeImage(image);
+      const decodeMs = Math.round((performance.now() - t0) * 10) / 10;
+      const result = await readCard(models, { data: decoded.data, width: decoded.width, height: decoded.height });
+      result.timings = { decode: decodeMs, ...result.timings };
+      return result;
+    },
+    close: () => releaseModels(models),
+  };
+}

@@ -1,0 +1,120 @@
+// Field rules shared by the two sides: constrained character sets, dates, the ID number chosen
+// among the recogniser's candidate reads by its check digit and the printed birthday.
+import { checkDigitOf, NATIONS } from '../idcard/index.ts';
+import type { Decoded, DecodedChar } from './ocr/ctc.ts';
+import { classesOf, ctcLogLikelihood, WILDCARD } from './ocr/ctc.ts';
+import type { Charset, Span } from './lines.ts';
+import type { ReadField } from './types.ts';
+
+export interface Allowed {
+  idNumber: number[];
+  sex: number[];
+  date: number[];
+  nation: number[];
+  validity: number[];
+}
+
+export function allowedSets(cs: Charset): Allowed {
+  return {
+    idNumber: classesOf(cs.classOf, '0123456789X'),
+    sex: classesOf(cs.classOf, '男女'),
+    date: classesOf(cs.classOf, '0123456789年月日'),
+    nation: classesOf(cs.classOf, NATIONS.join('')),
+    validity: classesOf(cs.classOf, '0123456789.-长期'),
+  };
+}
+
+const EMPTY: ReadField = { value: '', confidence: 0 };
+export const emptyField = (): ReadField => ({ ...EMPTY });
+
+/** `YYYYMMDD` from a 出生 read like 1990年1月2日, or '' when it does not parse to a date. */
+export function parseBirthday(text: string): string {
+  const m = /(\d{4})年?(\d{1,2})月?(\d{1,2})日?/.exec(text.replace(/[^0-9年月日]/g, ''));
+  if (!m) return '';
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (!isDate(y, mo, d)) return '';
+  return `${m[1]}${String(mo).padStart(2, '0')}${String(d).padStart(2, '0')}`;
+}
+
+export function isDate(y: number, m: number, d: number): boolean {
+  if (y < 1850 || y > 2200 || m < 1 || m > 12 || d < 1) return false;
+  return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+
+function validId(s: string): boolean {
+  return /^\d{17}[\dX]$/.test(s) && checkDigitOf(s.slice(0, 17)) === s[17] && isDate(+s.slice(6, 10), +s.slice(10, 12), +s.slice(12, 14));
+}
+
+/**
+ * Choose the ID number among the recogniser's candidate reads: the top read, else the
+ * candidates that differ in one or two characters by runner-up reads the model itself gave,
+ * keeping those that pass the check digit (and agree with the printed birthday, when read).
+ * Never invents a character the model did not offer.
+ */
+export function chooseIdNumber(read: Decoded, birthday: string): ReadField {
+  const chars = read.chars;
+  const top = chars.map((c) => c.char).join('');
+  const conf = (cs: { prob: number }[]) => (cs.length ? Math.min(...cs.map((c) => c.prob)) : 0);
+  if (chars.length !== 18) return { value: top, confidence: Math.min(0.3, conf(chars)) };
+  if (validId(top) && (!birthday || top.slice(6, 14) === birthday)) return { value: top, confidence: conf(chars) };
+  type Cand = { value: string; score: number; probs: { prob: number }[] };
+  const cands: Cand[] = [];
+  const options = chars.map((c: DecodedChar) => [{ char: c.char, prob: c.prob }, ...(c.alternatives ?? []).filter((a) => a.prob >= 0.01)]);
+  const base = chars.map((c) => c.char);
+  const consider = (value: string[], probs: { prob: number }[]) => {
+    const s = value.join('');
+    if (!validId(s)) return;
+    const agrees = !birthday || s.slice(6, 14) === birthday;
+    cands.push({ value: s, score: probs.reduce((a, p) => a + Math.log(p.prob), 0) + (agrees ? 0 : -5), probs });
+  };
+  const baseProbs = options.map((o) => o[0]!);
+  for (let i = 0; i < 18; i++) {
+    for (const a of options[i]!.slice(1)) {
+      const v = [...base]; v[i] = a.char;
+      const p = [...baseProbs]; p[i] = a;
+      consider(v, p);
+      for (let j = i + 1; j < 18; j++) {
+        for (const b of options[j]!.slice(1)) {
+          const v2 = [...v]; v2[j] = b.char;
+          const p2 = [...p]; p2[j] = b;
+          consider(v2, p2);
+        }
+      }
+    }
+  }
+  if (validId(top)) cands.push({ value: top, score: baseProbs.reduce((a, p) => a + Math.log(p.prob), 0) - 5, probs: baseProbs });
+  cands.sort((a, b) => b.score - a.score);
+  const best = cands[0];
+  if (!best) return { value: top, confidence: Math.min(0.3, conf(chars)) };
+  // a choice the model itself was unsure of is reported as such
+  return { value: best.value, confidence: Math.min(conf(best.probs), best.value === top ? 1 : 0.9) };
+}
+
+/**
+ * Choose among a closed list of values (the 56 nations, 男/女) by their CTC likelihood over
+ * the value's spans; the confidence is the chosen value's posterior among the list. Characters
+ * the model cannot produce (仫 of 仫佬) match any character, at a penalty.
+ */
+export function chooseFromList(spans: Span[], cs: Charset, values: readonly string[]): ReadField {
+  if (!spans.length) return emptyField();
+  const scores = values.map((v) => {
+    const label = [...v].map((ch) => cs.classOf.get(ch) ?? WILDCARD);
+    let total = 0;
+    // the value may be split over several boxes: take the best split point per span boundary
+    if (spans.length === 1) total = ctcLogLikelihood(spans[0]!.line.probs, label, spans[0]!.from, spans[0]!.to);
+    else {
+      total = -Infinity;
+      for (let k = 0; k <= label.length; k++) {
+        const a = ctcLogLikelihood(spans[0]!.line.probs, label.slice(0, k), spans[0]!.from, spans[0]!.to);
+        const b = spans.slice(1).reduce((acc, sp, j) => acc + (j === 0 ? ctcLogLikelihood(sp.line.probs, label.slice(k), sp.from, sp.to) : ctcLogLikelihood(sp.line.probs, [], sp.from, sp.to)), 0);
+        total = Math.max(total, a + b);
+      }
+    }
+    return total;
+  });
+  let best = 0;
+  scores.forEach((s, i) => { if (s > scores[best]!) best = i; });
+  if (!Number.isFinite(scores[best]!)) return emptyField();
+  const z = scores.reduce((acc, s) => acc + Math.exp(s - scores[best]!), 0);
+  return { value: values[best]!, confidence: 1 / z };
+}

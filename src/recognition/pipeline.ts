@@ -1,0 +1,99 @@
+// The recognition pipeline, top to bottom: find text, find the card's direction, recognise the
+// card's lines, group them into rows, decide the side, read the fields.
+import type { OcrModels } from './ocr/engine.ts';
+import { locateText, medianHeight, type TextBox } from './ocr/detect.ts';
+import { cropLine, recognizeLines } from './ocr/recognize.ts';
+import { greedyDecode } from './ocr/ctc.ts';
+import { findCardFrame, quadFromFrame, type CardBox, type CardFrame } from './card.ts';
+import { groupRows, type Row, type TextLine } from './lines.ts';
+import { digitRun, locateFrontLabels, parseFront } from './front.ts';
+import { backMarkers, parseBack } from './back.ts';
+import { resizeRgb, type RgbImage } from './pixels.ts';
+import type { CardSide, RecognitionResult } from './types.ts';
+
+/** lines are recognised from a copy where text is at most this high, to avoid aliasing */
+const MAX_LINE_HEIGHT = 72;
+
+export async function readCard(models: OcrModels, img: RgbImage): Promise<RecognitionResult> {
+  const timings: Record<string, number> = {};
+  let t = performance.now();
+  const lap = (stage: string) => {
+    const now = performance.now();
+    timings[stage] = Math.round((now - t) * 10) / 10;
+    t = now;
+  };
+
+  const boxes = await locateText(models, img);
+  lap('detect');
+  if (boxes.length === 0) return { side: 'none', timings };
+
+  const work = await workingImage(img, boxes);
+  const frame = await findCardFrame(models, work.img, work.boxes, (dirs) => readBothWays(models, work.img, work.boxes, dirs));
+  lap('orient');
+
+  const lines = await readLines(models, work.img, frame.boxes);
+  lap('recognise');
+
+  const rows = groupRows(lines);
+  const side = decideSide(rows);
+  const result: RecognitionResult = { side, timings, rotation: frame.rotation };
+  if (side === 'front') result.front = parseFront(rows, models);
+  if (side === 'back') result.back = parseBack(rows, models);
+  if (side !== 'none') result.quad = cardQuad(frame, frame.boxes, 1 / work.scale);
+  lap('parse');
+  return result;
+}
+
+async function workingImage(img: RgbImage, boxes: TextBox[]): Promise<{ img: RgbImage; boxes: TextBox[]; scale: number }> {
+  const h = medianHeight(boxes);
+  if (h <= MAX_LINE_HEIGHT) return { img, boxes, scale: 1 };
+  const scale = MAX_LINE_HEIGHT / h;
+  const small = await resizeRgb(img, Math.max(1, Math.round(img.width * scale)), Math.max(1, Math.round(img.height * scale)));
+  const sx = small.width / img.width, sy = small.height / img.height;
+  return { img: small, boxes: boxes.map((b) => ({ ...b, cx: b.cx * sx, cy: b.cy * sy, w: b.w * scale, h: b.h * scale })), scale };
+}
+
+/** Recognise the two longest lines read each way; the summed confidence of each direction. */
+async function readBothWays(models: OcrModels, img: RgbImage, boxes: TextBox[], dirs: [number, number]): Promise<[number, number]> {
+  const longest = [...boxes].sort((a, b) => b.w - a.w).slice(0, 2);
+  const scores: number[] = [];
+  for (const dir of dirs) {
+    const crops = longest.map((b) => {
+      const flip = Math.abs(Math.atan2(Math.sin(b.angle - dir), Math.cos(b.angle - dir))) > Math.PI / 2;
+      return cropLine(img, { ...b, angle: flip ? b.angle + Math.PI : b.angle });
+    });
+    const probs = await recognizeLines(models, crops);
+    scores.push(probs.reduce((s, p) => s + greedyDecode(p, models.charset).confidence, 0));
+  }
+  return [scores[0]!, scores[1]!];
+}
+
+async function readLines(models: OcrModels, img: RgbImage, boxes: CardBox[]): Promise<TextLine[]> {
+  const probs = await recognizeLines(models, boxes.map((b) => cropLine(img, b)));
+  return boxes.map((box, i) => ({ box, probs: probs[i]!, text: greedyDecode(probs[i]!, models.charset) }));
+}
+
+export function decideSide(rows: Row[]): CardSide {
+  const labels = Object.keys(locateFrontLabels(rows)).length;
+  const digits = digitRun(rows);
+  const front = labels + (digits >= 15 ? 2 : 0);
+  const back = backMarkers(rows);
+  if (front >= 3 && front >= back) return 'front';
+  if (back >= 2) return 'back';
+  return 'none';
+}
+
+/** The card's corners estimated from the extent of its text and the card's proportions. */
+function cardQuad(frame: CardFrame, boxes: CardBox[], scale: number) {
+  let u0 = Infinity, u1 = -Infinity, v0 = Infinity, v1 = -Infinity;
+  for (const b of boxes) {
+    u0 = Math.min(u0, b.u - b.w / 2); u1 = Math.max(u1, b.u + b.w / 2);
+    v0 = Math.min(v0, b.v - b.h / 2); v1 = Math.max(v1, b.v + b.h / 2);
+  }
+  const width = Math.max(u1 - u0, ((v1 - v0) * 85.6) / 54 * 0.85) / 0.86;
+  const height = (width * 54) / 85.6;
+  const cu = u0 - 0.05 * width + width / 2;
+  const cv = (v0 + v1) / 2;
+  const q = quadFromFrame(frame.angle, cu - width / 2, cv - height / 2, cu + width / 2, cv + height / 2);
+  return q.map(([x, y]) => [Math.round(x * scale), Math.round(y * scale)]) as typeof q;
+}

@@ -1,0 +1,36 @@
+// A pool worker: loads the models once, then reads cards posted by the pool one at a time.
+import { parentPort, workerData } from 'node:worker_threads';
+import { createLocalEngine } from './engine-local.ts';
+import { ImageRejected } from './image.ts';
+
+export interface Job {
+  id: number;
+  image: Uint8Array;
+}
+
+export type Reply =
+  | { id: number; ok: true; result: import('./types.ts').RecognitionResult }
+  | { id: number; ok: false; error: { message: string; imageCode?: '-2' | '-3'; reason?: string } };
+
+const port = parentPort;
+if (!port) throw new Error('worker.ts runs as a worker thread');
+
+const engine = await createLocalEngine({ threads: (workerData as { threads?: number } | undefined)?.threads ?? 1 });
+port.on('message', async (msg: Job | 'close') => {
+  if (msg === 'close') {
+    await engine.close();
+    port.close();
+    return;
+  }
+  try {
+    const result = await engine.read(Buffer.from(msg.image.buffer, msg.image.byteOffset, msg.image.byteLength));
+    port.postMessage({ id: msg.id, ok: true, result } satisfies Reply);
+  } catch (err) {
+    const error =
+      err instanceof ImageRejected
+        ? { message: err.message, imageCode: err.code, reason: err.reason }
+        : { message: err instanceof Error ? err.message : String(err) };
+    port.postMessage({ id: msg.id, ok: false, error } satisfies Reply);
+  }
+});
+port.postMessage('ready');
