@@ -61,10 +61,40 @@ export interface GatewayConfig {
 
 // eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface BillingConfig {}
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface CommerceConfig {}
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface NotifyConfig {}
+export interface CommerceConfig {
+  /** `Secure` on the console's cookies; turn off only for plain-HTTP development */
+  cookieSecure: boolean;
+  sessionTtlMinutes: number;
+  /** an unpaid order expires after this long */
+  orderTtlMinutes: number;
+  /** an unused package can be refunded this many days after purchase */
+  refundDays: number;
+  /** default renewal-warning threshold, percent of calls left */
+  warnThresholdPct: number;
+  /** warn when a package with calls left expires within this many days */
+  expiryWarnDays: number;
+  loginMaxFailuresPerAccount: number;
+  loginMaxFailuresPerIp: number;
+  loginWindowMinutes: number;
+  invoicePdfMaxBytes: number;
+  /** creates this operator at start when no account has the e-mail yet */
+  operatorEmail?: string;
+  operatorPassword?: string;
+}
+export interface NotifyConfig {
+  /** SMTP relay for e-mail; absent means e-mail is not sent (recorded as such) */
+  smtpHost?: string;
+  smtpPort: number;
+  /** TLS from the first byte (port 465); otherwise STARTTLS when offered */
+  smtpSecure: boolean;
+  smtpUser?: string;
+  smtpPassword?: string;
+  mailFrom: string;
+  /** HTTP SMS gateway: POST JSON {to, text}; absent means SMS is not sent */
+  smsUrl?: string;
+  /** sent as `Authorization: Bearer <token>` to the SMS gateway */
+  smsToken?: string;
+}
 
 export interface ImagesConfig {
   /** hosts an image URL may point to even when they resolve to private addresses */
@@ -311,8 +341,33 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
   const gateway: GatewayConfig = { secretKey: secretKey ?? '' };
 
   const billing: BillingConfig = {};
-  const commerce: CommerceConfig = {};
-  const notify: NotifyConfig = {};
+  const commerce: CommerceConfig = {
+    cookieSecure: read.bool('commerce.cookieSecure', 'SHIMING_COOKIE_SECURE', true),
+    sessionTtlMinutes: read.int('commerce.sessionTtlMinutes', 'SHIMING_SESSION_TTL_MINUTES', 7 * 24 * 60, 5, 365 * 24 * 60),
+    orderTtlMinutes: read.int('commerce.orderTtlMinutes', 'SHIMING_ORDER_TTL_MINUTES', 30, 1, 30 * 24 * 60),
+    refundDays: read.int('commerce.refundDays', 'SHIMING_REFUND_DAYS', 7, 0, 3650),
+    warnThresholdPct: read.int('commerce.warnThresholdPct', 'SHIMING_WARN_THRESHOLD_PCT', 20, 1, 99),
+    expiryWarnDays: read.int('commerce.expiryWarnDays', 'SHIMING_EXPIRY_WARN_DAYS', 7, 1, 365),
+    loginMaxFailuresPerAccount: read.int('commerce.loginMaxFailuresPerAccount', 'SHIMING_LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 1000),
+    loginMaxFailuresPerIp: read.int('commerce.loginMaxFailuresPerIp', 'SHIMING_LOGIN_MAX_FAILURES_PER_IP', 30, 1, 100000),
+    loginWindowMinutes: read.int('commerce.loginWindowMinutes', 'SHIMING_LOGIN_WINDOW_MINUTES', 15, 1, 24 * 60),
+    invoicePdfMaxBytes: read.int('commerce.invoicePdfMaxBytes', 'SHIMING_INVOICE_PDF_MAX_BYTES', 5 * MB, 1024, 50 * MB),
+    operatorEmail: read.string('commerce.operatorEmail', 'SHIMING_OPERATOR_EMAIL'),
+    operatorPassword: read.string('commerce.operatorPassword', 'SHIMING_OPERATOR_PASSWORD'),
+  };
+  read.check((commerce.operatorEmail === undefined) === (commerce.operatorPassword === undefined), 'commerce.operatorPassword', 'SHIMING_OPERATOR_PASSWORD', 'operatorEmail and operatorPassword go together');
+  read.check(commerce.operatorPassword === undefined || commerce.operatorPassword.length >= 10, 'commerce.operatorPassword', 'SHIMING_OPERATOR_PASSWORD', 'must be at least 10 characters');
+  const notify: NotifyConfig = {
+    smtpHost: read.string('notify.smtpHost', 'SHIMING_SMTP_HOST'),
+    smtpPort: read.int('notify.smtpPort', 'SHIMING_SMTP_PORT', 587, 1, 65535),
+    smtpSecure: read.bool('notify.smtpSecure', 'SHIMING_SMTP_SECURE', false),
+    smtpUser: read.string('notify.smtpUser', 'SHIMING_SMTP_USER'),
+    smtpPassword: read.string('notify.smtpPassword', 'SHIMING_SMTP_PASSWORD'),
+    mailFrom: read.string('notify.mailFrom', 'SHIMING_MAIL_FROM', 'shiming@localhost'),
+    smsUrl: read.string('notify.smsUrl', 'SHIMING_SMS_URL'),
+    smsToken: read.string('notify.smsToken', 'SHIMING_SMS_TOKEN'),
+  };
+  read.check(notify.smsUrl === undefined || /^https?:\/\//.test(notify.smsUrl), 'notify.smsUrl', 'SHIMING_SMS_URL', 'must be an http(s):// URL');
 
   const images: ImagesConfig = {
     allowedHosts: read.list('images.allowedHosts', 'SHIMING_IMAGE_ALLOWED_HOSTS', []),
