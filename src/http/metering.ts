@@ -1,0 +1,369 @@
+// Metering: fastify hooks around every route that declares `config: { product }`.
+//
+//   onRequest     who is calling (AppCode, or AppKey + the signature headers), cheap checks
+//   preParsing    keeps the raw body when a signature or an idempotency key needs it
+//   preValidation the signature (Content-MD5, HMAC), nonce, rate limits, idempotency, the hold
+//   onResponse    settles the hold with `request.resultCode` and writes the ledger row
+//
+// Refusals follow the cloud gateway (/work/shared/spec/gateway.md §3): its HTTP status and
+// X-Ca-Error-Message, our X-Ca-Error-Code, X-Ca-Request-Id, and a small JSON body.
+import crypto from 'node:crypto';
+import os from 'node:os';
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Store } from '../store/index.ts';
+import {
+  AppDirectory, GatewayRefusal, RateLimiter, TIMESTAMP_WINDOW_MS, buildStringToSign, claimIdempotencyKey, contentMd5,
+  finishIdempotencyKey, headerSafe, heartbeat, isFormContentType, parseParameters, parseSignatureMethod, requestFingerprint,
+  showStringToSign, sign, signaturesEqual, signedHeaderNames, sweepGatewayState, useNonce,
+  type AppCredentials, type RateLimits, type SecretKeySource, type SignatureMethod,
+} from '../gateway/index.ts';
+import {
+  DEFAULT_BILLABLE_CODES, DEFAULT_HOLD_TTL_MS, recordUnbilledCall, reserve, settle, sweepExpiredHolds, type Hold, type Product,
+} from '../billing/index.ts';
+
+export interface Caller {
+  buyerId: number;
+  appId: number;
+  requestId: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** the seed's result code of a metered call (e.g. '01'); unset voids the hold */
+    resultCode?: string;
+    /** set by metering on routes with `config.product` */
+    caller?: Caller;
+  }
+  interface FastifyContextConfig {
+    /** marks a metered route: authenticated, held and settled by src/http/metering.ts */
+    product?: Product;
+  }
+}
+
+export interface MeteringGatewayOptions {
+  /** key that encrypts stored AppSecrets (config.gateway.secretKey) */
+  secretKey: string | Buffer;
+  rateLimits?: RateLimits;
+  /** how long a node trusts its cached app lookups (a reset is caught at once regardless) */
+  appCacheTtlMs?: number;
+}
+
+export interface MeteringBillingOptions {
+  /** result codes that are charged; default '01' and '02' */
+  billableCodes?: readonly string[];
+  /** an unsettled hold returns to the buyer after this long */
+  holdTtlMs?: number;
+}
+
+export interface MeteringDeps {
+  store: Store;
+  gateway: MeteringGatewayOptions | SecretKeySource;
+  billing?: MeteringBillingOptions;
+  nodeId?: string;
+  clock?: () => number;
+  /** also answer unknown paths with 400 `Invalid Url` (default false: src/http/server.ts does) */
+  notFound?: boolean;
+  /** how often expired holds, nonces and idempotency keys are swept (default 30 s; 0 = never) */
+  sweepIntervalMs?: number;
+  /** where settle failures are reported (default: the request's logger) */
+  onError?: (err: unknown, where: string) => void;
+}
+
+interface Meter {
+  start: number;
+  requestId: string;
+  product: string;
+  mode: 'appcode' | 'signature';
+  app: AppCredentials;
+  appCode?: string;
+  signatureMethod?: SignatureMethod;
+  idempotencyKey?: string;
+  rawBody?: Buffer;
+  hold?: Hold;
+  /** an idempotent retry of a call already billed: answered, not charged */
+  billedBefore?: boolean;
+  settled?: boolean;
+}
+
+const kMeter = Symbol('shiming.meter');
+type MeteredRequest = FastifyRequest & { [kMeter]?: Meter };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const v = request.headers[name];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+/** Sends a gateway refusal. */
+export function sendRefusal(reply: FastifyReply, refusal: GatewayRefusal, requestId: string): FastifyReply {
+  return reply.code(refusal.status)
+    .header('x-ca-error-message', headerSafe(refusal.errorMessage))
+    .header('x-ca-error-code', refusal.code)
+    .header('x-ca-request-id', requestId)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send(JSON.stringify({ errorCode: refusal.code, errorMessage: refusal.errorMessage, requestId }));
+}
+
+function requestIdOf(request: FastifyRequest): string {
+  return UUID.test(request.id) ? request.id.toUpperCase() : crypto.randomUUID().toUpperCase();
+}
+
+const APPCODE = /^\s*appcode(?:\s+(.*?))?\s*$/i;
+
+export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void {
+  const db = deps.store.db;
+  const clock = deps.clock ?? Date.now;
+  const nodeId = deps.nodeId ?? `${os.hostname()}:${process.pid}`;
+  const gw: MeteringGatewayOptions = typeof deps.gateway === 'string' || Buffer.isBuffer(deps.gateway) || !('secretKey' in deps.gateway)
+    ? { secretKey: deps.gateway as string | Buffer }
+    : deps.gateway as MeteringGatewayOptions;
+  const billableCodes = deps.billing?.billableCodes ?? DEFAULT_BILLABLE_CODES;
+  const holdTtlMs = deps.billing?.holdTtlMs ?? DEFAULT_HOLD_TTL_MS;
+  const directory = new AppDirectory(db, gw.secretKey, gw.appCacheTtlMs ?? 60_000, clock);
+  const limiter = new RateLimiter(gw.rateLimits);
+  const report = deps.onError ?? ((err: unknown, where: string) => app.log.error({ err }, `metering: ${where} failed`));
+
+  if (!app.hasRequestDecorator('resultCode')) app.decorateRequest('resultCode', undefined);
+  if (!app.hasRequestDecorator('caller')) app.decorateRequest('caller', undefined);
+
+  /** Who is calling: refusals that need neither the body nor the database's write path. */
+  async function identify(request: FastifyRequest, now: number): Promise<Omit<Meter, 'start' | 'requestId' | 'product'>> {
+    const authorization = header(request, 'authorization');
+    const appcode = authorization !== undefined ? APPCODE.exec(authorization) : null;
+    if (appcode) {
+      const code = appcode[1] ?? '';
+      if (!code || /\s/.test(code)) throw new GatewayRefusal('InvalidAppCode');
+      const found = await directory.findByCode(code);
+      if (!found) throw new GatewayRefusal('InvalidAppCode');
+      return { mode: 'appcode', app: found, appCode: code };
+    }
+    const appKey = header(request, 'x-ca-key');
+    const signature = header(request, 'x-ca-signature');
+    if (!appKey || !signature) throw new GatewayRefusal('EmptySignature');
+    const found = await directory.findByKey(appKey);
+    if (!found) throw new GatewayRefusal('InvalidAppKey');
+    const method = parseSignatureMethod(header(request, 'x-ca-signature-method'));
+    if (!method) throw new GatewayRefusal('InvalidSignatureMethod');
+    const ts = header(request, 'x-ca-timestamp');
+    if (!ts || !/^\d{1,16}$/.test(ts.trim())) throw new GatewayRefusal('InvalidTimestamp');
+    if (Math.abs(now - Number(ts.trim())) > TIMESTAMP_WINDOW_MS) throw new GatewayRefusal('TimestampExpired');
+    return { mode: 'signature', app: found, signatureMethod: method };
+  }
+
+  function verifySignature(request: FastifyRequest, m: Meter): void {
+    const contentType = header(request, 'content-type');
+    const form = isFormContentType(contentType);
+    const md5 = header(request, 'content-md5');
+    if (md5 !== undefined && m.rawBody !== undefined && !signaturesEqual(contentMd5(m.rawBody), md5.trim())) {
+      throw new GatewayRefusal('InvalidContentMD5');
+    }
+    const url = request.url;
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const parameters = parseParameters(q < 0 ? '' : url.slice(q + 1));
+    if (form && m.rawBody) parseParameters(m.rawBody.toString('utf8'), parameters);
+    const stringToSign = buildStringToSign(
+      { method: request.method, header: (n) => header(request, n), path, parameters },
+      signedHeaderNames(header(request, 'x-ca-signature-headers')),
+    );
+    const expected = sign(m.app.secret, stringToSign, m.signatureMethod);
+    if (!signaturesEqual(expected, (header(request, 'x-ca-signature') ?? '').trim())) {
+      throw new GatewayRefusal('InvalidSignature', showStringToSign(stringToSign));
+    }
+  }
+
+  function allowed(m: Meter): boolean {
+    return m.app.active && (!m.app.products || m.app.products.has(m.product));
+  }
+
+  function checkAllowed(m: Meter): void {
+    if (!allowed(m)) throw new GatewayRefusal('Unauthorized');
+  }
+
+  // X-Ca-Request-Id on every answer, metered or not.
+  app.addHook('onRequest', async (request: MeteredRequest, reply) => {
+    const requestId = requestIdOf(request);
+    reply.header('x-ca-request-id', requestId);
+    const product = request.routeOptions.config?.product;
+    if (!product) return;
+    const now = clock();
+    try {
+      const who = await identify(request, now);
+      const idem = header(request, 'idempotency-key') ?? (who.mode === 'appcode' ? header(request, 'x-ca-nonce') : undefined);
+      request[kMeter] = { ...who, start: now, requestId, product, idempotencyKey: idem && idem.length <= 256 ? idem : undefined };
+    } catch (err) {
+      if (err instanceof GatewayRefusal) return sendRefusal(reply, err, requestId);
+      report(err, 'authentication');
+      return sendRefusal(reply, new GatewayRefusal('ServiceUnavailable'), requestId);
+    }
+  });
+
+  app.addHook('preParsing', async (request: MeteredRequest, reply, payload) => {
+    const m = request[kMeter];
+    if (!m || (m.mode !== 'signature' && m.idempotencyKey === undefined)) return payload;
+    const limit = request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit ?? 1024 * 1024;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of payload) {
+      size += (chunk as Buffer).length;
+      if (size > limit) return sendRefusal(reply, new GatewayRefusal('RequestBodyTooLarge'), m.requestId);
+      chunks.push(chunk as Buffer);
+    }
+    m.rawBody = Buffer.concat(chunks);
+    const replay = Readable.from([m.rawBody]) as Readable & { receivedEncodedLength?: number };
+    replay.receivedEncodedLength = m.rawBody.length;
+    return replay;
+  });
+
+  app.addHook('preValidation', async (request: MeteredRequest, reply) => {
+    const m = request[kMeter];
+    if (!m) return;
+    try {
+      await admit(request, m);
+      request.caller = { buyerId: m.app.buyerId, appId: m.app.id, requestId: m.requestId };
+    } catch (err) {
+      if (err instanceof GatewayRefusal) return sendRefusal(reply, err, m.requestId);
+      report(err, 'admission');
+      return sendRefusal(reply, new GatewayRefusal('ServiceUnavailable'), m.requestId);
+    }
+  });
+
+  async function admit(request: MeteredRequest, m: Meter): Promise<void> {
+    const now = clock();
+    if (m.mode === 'signature') verifySignature(request, m);
+    if (!allowed(m)) {
+      // The cache may predate an enable or a change of products: read the app again first.
+      directory.forget(m.app.id);
+      const fresh = await identify(request, now);
+      if (fresh.app.id !== m.app.id) throw new GatewayRefusal(m.mode === 'appcode' ? 'InvalidAppCode' : 'InvalidAppKey');
+      m.app = fresh.app;
+      if (m.mode === 'signature') verifySignature(request, m);
+      checkAllowed(m);
+    }
+    const nonce = header(request, 'x-ca-nonce');
+    if (m.mode === 'signature' && nonce) {
+      if (!(await useNonce(db, { appId: m.app.id, nonce, now, windowMs: TIMESTAMP_WINDOW_MS }))) throw new GatewayRefusal('NonceUsed');
+    }
+    const throttled = limiter.enabled ? limiter.take({ appId: m.app.id, buyerId: m.app.buyerId, product: m.product, now }) : undefined;
+    if (throttled) throw new GatewayRefusal(throttled);
+    if (m.idempotencyKey !== undefined) {
+      const url = request.url;
+      const claim = await claimIdempotencyKey(db, {
+        appId: m.app.id, key: m.idempotencyKey, requestId: m.requestId, now, staleAfterMs: holdTtlMs,
+        fingerprint: requestFingerprint(request.method, url, m.rawBody),
+      });
+      if (claim.kind === 'reused') throw new GatewayRefusal('IdempotencyKeyReused');
+      if (claim.kind === 'in-progress') throw new GatewayRefusal('RequestInProgress');
+      if (claim.kind === 'billed-before') {
+        m.billedBefore = true;
+        return;
+      }
+    }
+    for (let attempt = 0; ; attempt++) {
+      const r = await reserve(db, {
+        buyerId: m.app.buyerId, appId: m.app.id, product: m.product, requestId: m.requestId, now, holdTtlMs, appVersion: m.app.version,
+      });
+      if (r.ok) {
+        m.hold = r.hold;
+        return;
+      }
+      if (r.reason !== 'app-changed' || attempt > 0) {
+        await releaseIdempotency(m);
+        throw new GatewayRefusal(r.reason === 'expired' ? 'QuotaExpired' : r.reason === 'exhausted' ? 'QuotaExhausted' : 'Unauthorized');
+      }
+      // The app was reset or disabled since we cached it: look it up again and re-check.
+      directory.forget(m.app.id);
+      try {
+        const fresh = await identify(request, now);
+        if (fresh.app.id !== m.app.id) throw new GatewayRefusal(m.mode === 'appcode' ? 'InvalidAppCode' : 'InvalidAppKey');
+        m.app = fresh.app;
+        if (m.mode === 'signature') verifySignature(request, m);
+        checkAllowed(m);
+      } catch (err) {
+        await releaseIdempotency(m);
+        throw err;
+      }
+    }
+  }
+
+  async function releaseIdempotency(m: Meter): Promise<void> {
+    if (m.idempotencyKey === undefined) return;
+    await finishIdempotencyKey(db, { appId: m.app.id, key: m.idempotencyKey, requestId: m.requestId, billed: false });
+  }
+
+  // Settle before the answer leaves (onSend), so that a client that has its answer can count on
+  // the ledger having it too (a retry sees the first call's outcome); onResponse catches answers
+  // that skipped onSend.
+  async function settleCall(request: MeteredRequest, statusCode: number): Promise<void> {
+    const m = request[kMeter];
+    if (!m || m.settled || (!m.hold && !m.billedBefore)) return;
+    m.settled = true;
+    const now = clock();
+    // Product answers come back with HTTP 200; anything else (a crash in the handler) is not billed.
+    const resultCode = statusCode < 300 ? request.resultCode : undefined;
+    try {
+      if (m.hold) {
+        const r = await settle(db, m.hold, { resultCode, billableCodes, latencyMs: now - m.start, node: nodeId, now });
+        if (m.idempotencyKey !== undefined) {
+          await finishIdempotencyKey(db, { appId: m.app.id, key: m.idempotencyKey, requestId: m.requestId, billed: r.billed, resultCode });
+        }
+      } else {
+        await recordUnbilledCall(db, {
+          requestId: m.requestId, buyerId: m.app.buyerId, appId: m.app.id, product: m.product, resultCode, latencyMs: now - m.start, node: nodeId, now,
+        });
+      }
+    } catch (err) {
+      // The hold stays pending and expires back to the buyer: a failed settle never charges.
+      report(err, 'settle');
+    }
+  }
+  app.addHook('onSend', async (request: MeteredRequest, reply, payload) => {
+    await settleCall(request, reply.statusCode);
+    return payload;
+  });
+  app.addHook('onResponse', async (request: MeteredRequest, reply) => {
+    await settleCall(request, reply.statusCode);
+  });
+
+  if (deps.notFound === true) {
+    app.setNotFoundHandler((request, reply) => {
+      sendRefusal(reply, new GatewayRefusal('InvalidUrl'), requestIdOf(request));
+    });
+  }
+
+  // A body over the limit, refused by fastify's own parser, still answers like the gateway.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (reply.statusCode === 413 && !reply.hasHeader('x-ca-error-message')) {
+      reply.header('x-ca-error-message', new GatewayRefusal('RequestBodyTooLarge').errorMessage);
+      reply.header('x-ca-error-code', 'RequestBodyTooLarge');
+    }
+    return payload;
+  });
+
+  // Housekeeping shared by all nodes: expired holds back to buyers, old nonces and keys out,
+  // and this node's heartbeat for sizing its share of the rate limits.
+  const interval = deps.sweepIntervalMs ?? 30_000;
+  let timer: NodeJS.Timeout | undefined;
+  const housekeeping = async () => {
+    const now = clock();
+    try {
+      await sweepExpiredHolds(db, { now });
+      await sweepGatewayState(db, now);
+      limiter.setNodeCount(await heartbeat(db, nodeId, now));
+    } catch (err) {
+      report(err, 'housekeeping');
+    }
+  };
+  app.addHook('onReady', async () => {
+    await housekeeping();
+    if (interval > 0) {
+      timer = setInterval(() => void housekeeping(), Math.min(interval, 10_000));
+      timer.unref();
+    }
+  });
+  app.addHook('onClose', async () => {
+    if (timer) clearInterval(timer);
+  });
+}

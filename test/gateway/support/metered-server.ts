@@ -1,0 +1,55 @@
+// A small fastify app with metered stand-in routes, for the gateway's tests and benchmark: the
+// real hooks (src/http/metering.ts) in front of handlers that answer the result code asked for
+// (`result` in the JSON or form body, default '01'), optionally after `sleepMs`.
+// Run as a script it listens on 127.0.0.1:$PORT (0 = any) and prints {"port": N} on stdout.
+import Fastify, { type FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import { openStore, migrateToLatest, type Store } from '../../../src/store/index.ts';
+import { registerMetering, type MeteringDeps } from '../../../src/http/metering.ts';
+
+export async function buildMeteredApp(deps: Omit<MeteringDeps, 'notFound'>): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
+  await app.register(formbody);
+  registerMetering(app, { ...deps, notFound: true });
+  const handler = async (request: import('fastify').FastifyRequest) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const query = request.query as Record<string, unknown>;
+    const result = String(body.result ?? query.result ?? '01');
+    const sleepMs = Number(body.sleepMs ?? query.sleepMs ?? 0);
+    if (sleepMs > 0) await new Promise((r) => setTimeout(r, sleepMs));
+    if (result === 'crash') throw new Error('handler failed');
+    request.resultCode = result;
+    return { code: result, msg: 'ok', caller: request.caller };
+  };
+  for (const [url, product] of [['/idcard/verify', 'idcard-verify'], ['/OcridCard', 'idcard-ocr']] as const) {
+    app.route({ method: ['GET', 'POST'], url, config: { product }, handler });
+  }
+  app.get('/free', async () => ({ ok: true }));
+  return app;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const env = process.env;
+  const store: Store = openStore({
+    databaseUrl: env.DATABASE_URL,
+    sqlitePath: env.SHIMING_DATA_DIR ? `${env.SHIMING_DATA_DIR}/shiming.sqlite` : undefined,
+    poolSize: Number(env.POOL_SIZE ?? 10),
+  });
+  await migrateToLatest(store);
+  const app = await buildMeteredApp({
+    store,
+    gateway: {
+      secretKey: env.SHIMING_SECRET_KEY!,
+      rateLimits: env.RATE_LIMITS ? JSON.parse(env.RATE_LIMITS) : undefined,
+    },
+    billing: { holdTtlMs: Number(env.HOLD_TTL_MS ?? 300_000) },
+    nodeId: env.NODE_ID ?? `node-${process.pid}`,
+    sweepIntervalMs: Number(env.SWEEP_INTERVAL_MS ?? 30_000),
+  });
+  await app.listen({ host: '127.0.0.1', port: Number(env.PORT ?? 0) });
+  const address = app.server.address();
+  process.stdout.write(JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 }) + '\n');
+  const stop = () => void app.close().then(() => store.close()).then(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
