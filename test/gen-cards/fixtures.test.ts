@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { NATIONS, checkDigitOf } from '../../src/idcard/index.ts';
-import { decodeBmp, generateCard } from '../../tools/gen-cards/index.ts';
+import { MAX_IMAGE_BYTES, decodeBmp, generateCard } from '../../tools/gen-cards/index.ts';
 import { FIXTURES, FIXTURE_DIR, type FixtureTruth } from '../../tools/gen-cards/fixtures.ts';
 import { missingCharacters } from '../../tools/gen-cards/dictionary.ts';
 import { allRegions, regionPrefix } from '../../tools/gen-cards/regions.ts';
@@ -63,6 +63,9 @@ test('back truth: authority and a validity period that fits the rules', () => {
 test('every image decodes at the stated size; EXIF images are stored rotated and the tag restores them', async () => {
   for (const t of truths) {
     const bytes = fs.readFileSync(path.join(FIXTURE_DIR, t.file));
+    // what the API accepts: at most 4 MB, sides from 15 to 4096 px
+    assert.ok(bytes.length <= MAX_IMAGE_BYTES, t.name);
+    assert.ok(Math.min(t.width, t.height) >= 15 && Math.max(t.width, t.height) <= 4096, t.name);
     if (t.format === 'bmp24' || t.format === 'bmp32') {
       const bmp = decodeBmp(bytes);
       assert.deepEqual([bmp.width, bmp.height, bmp.bits], [t.width, t.height, t.format === 'bmp24' ? 24 : 32], t.name);

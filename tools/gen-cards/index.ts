@@ -20,6 +20,9 @@ export { itemSeed } from './random.ts';
 
 export type CardSide = 'front' | 'back' | 'none';
 
+/** the API's image size limit (seed: 大小限制在4M以内) */
+export const MAX_IMAGE_BYTES = 4 * 1024 * 1024;
+
 export interface FrontTruth {
   name: string;
   sex: string;
@@ -155,9 +158,17 @@ export async function generateCard(seed: number, options: GenerateOptions = {}):
   if (plan.format === 'jpeg') truth.jpegQuality = plan.jpegQuality;
   if (plan.blurSigma > 0) truth.blurSigma = Math.round(plan.blurSigma * 100) / 100;
   const rgba = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-  const bytes = await encodeFrame(Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength), canvas.width, canvas.height, {
+  const encode = () => encodeFrame(Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength), canvas.width, canvas.height, {
     format: plan.format, jpegQuality: plan.jpegQuality, blurSigma: plan.blurSigma, exifOrientation: plan.exifOrientation,
   });
+  let bytes = await encode();
+  // stay inside the API's 4 MB limit: a JPEG steps its quality down (PNG/BMP frames are sized
+  // for it in the plan)
+  while (bytes.length > MAX_IMAGE_BYTES && plan.format === 'jpeg' && plan.jpegQuality > 30) {
+    plan.jpegQuality = Math.max(30, plan.jpegQuality - 10);
+    truth.jpegQuality = plan.jpegQuality;
+    bytes = await encode();
+  }
   return { bytes, extension: fileExtension(plan.format), truth };
 }
 

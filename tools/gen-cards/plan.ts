@@ -40,7 +40,8 @@ export function randomDistortions(rng: Random): Distortion[] {
   if (rng.chance(0.18)) out.push('blur');
   const size = rng.weighted([['normal', 0.8], ['low-res', 0.1], ['large', 0.1]] as const);
   if (size !== 'normal') out.push(size);
-  const format = rng.weighted([['jpeg', 0.75], ['png', 0.13], ['bmp24', 0.08], ['bmp32', 0.04]] as const);
+  // a 4096 px photo only fits the API's 4 MB limit as a JPEG
+  const format = size === 'large' ? 'jpeg' : rng.weighted([['jpeg', 0.75], ['png', 0.13], ['bmp24', 0.08], ['bmp32', 0.04]] as const);
   if (format !== 'jpeg') out.push(format);
   else {
     if (rng.chance(0.15)) out.push('jpeg-q30');
@@ -93,8 +94,15 @@ export function resolvePlan(distortions: readonly Distortion[], rng: Random): Ca
     noise: mode === 'photo' ? rng.float(0.04, 0.12) : mode === 'scan' ? 0.03 : 0,
   };
   const format: OutputFormat = has('bmp32') ? 'bmp32' : has('bmp24') ? 'bmp24' : has('png') ? 'png' : 'jpeg';
-  const jpegQuality = has('jpeg-q30') ? 30 : rng.int(70, 95);
-  const cardPx = scene.cardWidthPx ?? Math.max(width, height) * cardFraction;
+  // what the API accepts (seed: at most 4 MB): uncompressed and PNG frames get a pixel budget
+  const budget = { bmp24: 1.3e6, bmp32: 1.0e6, png: 1.2e6, jpeg: Infinity }[format];
+  if (width * height > budget) {
+    const shrink = Math.sqrt(budget / (width * height));
+    scene.width = Math.floor(width * shrink);
+    scene.height = Math.floor(height * shrink);
+  }
+  const jpegQuality = has('jpeg-q30') ? 30 : rng.int(70, has('large') ? 88 : 95);
+  const cardPx = scene.cardWidthPx ?? Math.max(scene.width, scene.height) * cardFraction;
   const blurSigma = has('blur') ? Math.max(0.6, (cardPx / 850) * rng.float(1.0, 2.2)) : 0;
   const exifOrientation = has('exif') && format === 'jpeg' ? rng.pick([3, 6, 8] as const) : 1;
   return { scene, format, jpegQuality, blurSigma, exifOrientation, distortions: [...distortions] };
