@@ -38,7 +38,7 @@ export interface DemoConfig {
 }
 
 export interface RecognitionConfig {
-  /** worker threads running the recognition engine */
+  /** worker threads running the recognition engine; 0 reads in the main thread */
   poolSize: number;
 }
 
@@ -317,7 +317,7 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
   };
 
   const recognition: RecognitionConfig = {
-    poolSize: read.int('recognition.poolSize', 'SHIMING_RECOGNITION_POOL_SIZE', 1, 1, 64),
+    poolSize: read.int('recognition.poolSize', 'SHIMING_RECOGNITION_POOL_SIZE', 1, 0, 64),
   };
 
   const hmacKey = read.string('verification.hmacKey', 'SHIMING_HMAC_KEY');

@@ -7,16 +7,15 @@ import multipart from '@fastify/multipart';
 import { sql } from 'kysely';
 import type { Config } from '../config.ts';
 import type { Store } from '../store/index.ts';
+import type { Recognizer } from '../recognition/index.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { GATEWAY_ERRORS, sendGatewayError } from './answers.ts';
 import { parseJsonWithDepthLimit, JsonTooDeep } from './json.ts';
 import { buildOpenApi, collectRoute, type DocumentedRoute } from './openapi.ts';
-
-/** The verification source's contract (src/verification/index.ts). */
-export interface VerificationSource {
-  verify(claim: { name: string; idNumber: string }): Promise<'match' | 'mismatch' | 'unknown'>;
-}
+import type { VerificationSource } from './identity.ts';
+import { ocrRoutes } from './routes/ocr.ts';
+import { verifyRoutes } from './routes/verify.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -34,11 +33,6 @@ declare module 'fastify' {
     /** metered product of the route */
     product?: 'idcard-ocr' | 'idcard-verify';
   }
-}
-
-/** The engine as the server sees it (the full contract is src/recognition/types.ts). */
-interface Recognizer {
-  queueLength(): number;
 }
 
 /** The recognition engine, possibly still loading, or absent when none is installed. */
@@ -179,6 +173,14 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   if (deps.metering) await deps.metering(app);
 
+  const routeDeps = {
+    recognizer: () => recognizer.get(),
+    verification: deps.verification,
+    metrics,
+    images: { allowedImageHosts: config.images.allowedHosts, timeoutMs: config.images.fetchTimeoutMs },
+  };
+  await app.register(ocrRoutes, routeDeps);
+  await app.register(verifyRoutes, routeDeps);
   for (const plugin of deps.plugins ?? []) await app.register(async (scope) => plugin(scope));
 
   return app;

@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { buildServer, type ServerDeps } from '../../src/http/server.ts';
 import { openStore, migrateToLatest, type Store } from '../../src/store/index.ts';
+import { createVerificationSource } from '../../src/verification/index.ts';
 
 export interface Harness {
   app: FastifyInstance;
@@ -32,7 +33,8 @@ export async function startHarness(overrides: Partial<ServerDeps> = {}, env: Rec
     },
   });
   const logger = createLogger({ level: 'info', destination });
-  const app = await buildServer({ config, store, recognizer: undefined, logger, ...overrides });
+  const verification = createVerificationSource(store, config);
+  const app = await buildServer({ config, store, recognizer: undefined, verification, logger, ...overrides });
   await app.ready();
   return {
     app,
