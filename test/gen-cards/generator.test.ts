@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { NATIONS, checkDigitOf } from '../../src/idcard/index.ts';
+import { NATIONS, checkDigitOf, checkIdNumber, isValidChineseName } from '../../src/idcard/index.ts';
 import { decodeBmp, generateCard, sideOf } from '../../tools/gen-cards/index.ts';
 import { encodeBmp } from '../../tools/gen-cards/encode.ts';
 import { makeIdentity, textUnits } from '../../tools/gen-cards/identity.ts';
@@ -31,6 +31,10 @@ test('identities: valid numbers, all 56 nations, names with · and rare characte
     assert.equal(p.idCard.slice(6, 14), p.birthday);
     assert.equal(Number(p.idCard[16]) % 2 === 1, p.sex === '男');
     assert.equal(p.idCard.slice(0, 6), p.region.code);
+    // and the domain rules of src/idcard agree: known region, real date, check digit; valid name
+    const check = checkIdNumber(p.idCard, new Date('2026-06-01T00:00:00Z'));
+    assert.ok(check.ok, `${p.idCard}: ${check.ok ? '' : check.reason}`);
+    assert.ok(isValidChineseName(p.name), p.name);
     assert.ok(p.address.startsWith(p.region.province));
     assert.ok(textUnits(p.address) <= 33, p.address);
     nations.add(p.nation);
