@@ -102,7 +102,7 @@ test('login throttling per account and per IP holds across nodes (it lives in th
     const Fastify = (await import('fastify')).default;
     const { registerConsoleApi } = await import('../../src/http/console/index.ts');
     const app2 = Fastify();
-    await registerConsoleApi(app2, { store: h.tdb.openAnother(), config: { commerce: h.config }, now: () => h.clock.now });
+    await registerConsoleApi(app2, { store: h.tdb.openAnother(), config: { commerce: h.config, gateway: { secretKey: '11'.repeat(32) } }, now: () => h.clock.now });
     const elsewhere = new node2.Browser(app2, '10.0.0.10');
     assert.equal((await elsewhere.logIn('victim@example.com', 'correct horse 1')).statusCode, 429);
     await app2.close();

@@ -6,6 +6,7 @@ import { registerConsoleApi } from '../../src/http/console/index.ts';
 import { registerAdminApi } from '../../src/http/admin/index.ts';
 import { createOperator, defaultCommerceConfig, type CommerceConfig } from '../../src/commerce/index.ts';
 
+export const SECRET_KEY = '11'.repeat(32);
 export const T0 = Date.UTC(2026, 0, 5, 2, 0, 30); // 2026-01-05 10:00:30 China time
 
 export interface Harness {
@@ -21,7 +22,7 @@ export async function startHarness(overrides: Partial<CommerceConfig> = {}): Pro
   const clock = { now: T0 };
   const config: CommerceConfig = { ...defaultCommerceConfig, ...overrides };
   const app = Fastify();
-  const deps = { store: tdb.store, config: { commerce: config }, now: () => clock.now };
+  const deps = { store: tdb.store, config: { commerce: config, gateway: { secretKey: SECRET_KEY } }, now: () => clock.now };
   await registerConsoleApi(app, deps);
   await registerAdminApi(app, deps);
   await app.ready();

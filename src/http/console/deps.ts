@@ -4,14 +4,15 @@ import type { CommerceConfig } from '../../commerce/index.ts';
 /** What the console and admin APIs need from the server. */
 export interface ApiDeps {
   store: Store;
-  config: { commerce: CommerceConfig };
+  /** gateway.secretKey encrypts the AppSecrets of the apps a buyer creates here */
+  config: { commerce: CommerceConfig; gateway: { secretKey: string } };
   /** the clock (tests move it) */
   now: () => number;
 }
 
 export interface ApiOptions {
   store: Store;
-  config: { commerce: CommerceConfig };
+  config: { commerce: CommerceConfig; gateway: { secretKey: string } };
   now?: () => number;
 }
 

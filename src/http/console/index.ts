@@ -7,7 +7,9 @@ import {
   listProducts, createOrder, getOrder, listOrders, countUnpaid, cancelOrder, payOrder, balanceOf, listBalanceEntries,
   purchasedServices, packagesOf, usageDetail, usageBreakdown, usageCsv, usageXlsx, contactsOf, setContacts,
   listWarnings, markWarningRead, invoiceableOrders, requestInvoice, getInvoice, listInvoices, invoicePdf, spendTrend, packageOf,
+  CommerceError,
 } from '../../commerce/index.ts';
+import { createApp, listApps, resetAppCode, resetAppSecret, setAppActive } from '../../gateway/index.ts';
 import { apiDeps, type ApiDeps, type ApiOptions } from './deps.ts';
 import { installJsonErrors, requireRole, pageQuery, idParam } from './session.ts';
 import { registerAuthRoutes, accountView } from './auth-routes.ts';
@@ -31,6 +33,12 @@ export const rangeQuery = {
 const listQuery = { type: 'object', additionalProperties: false, properties: { ...pageQuery } } as const;
 const usageQuery = { type: 'object', additionalProperties: false, properties: { ...pageQuery, ...rangeQuery } } as const;
 const exportQuery = { type: 'object', additionalProperties: false, properties: { ...rangeQuery } } as const;
+
+const MAX_APPS = 50;
+
+function appView(a: { id: number; name: string | null; appKey: string; active: boolean; createdAt: number }) {
+  return { id: a.id, name: a.name, appKey: a.appKey, active: a.active, createdAt: a.createdAt };
+}
 
 function buyerOf(request: FastifyRequest): number {
   return request.account!.buyerId!;
@@ -83,6 +91,41 @@ async function consoleRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<voi
         unpaidOrders: await countUnpaid(db, buyerId, now),
         unreadWarnings: warnings.unread,
       };
+    });
+
+    // apps: AppKey always; AppSecret and AppCode are shown once, at creation and at reset
+    // (the gateway keeps the AppCode hashed and the AppSecret encrypted)
+    buyer.get('/apps', async (request) => ({ apps: (await listApps(db, buyerOf(request))).map(appView) }));
+    buyer.post('/apps', {
+      schema: { body: { type: 'object', additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 60 } } } },
+    }, async (request, reply) => {
+      const buyerId = buyerOf(request);
+      const { name } = (request.body ?? {}) as { name?: string };
+      if ((await listApps(db, buyerId)).length >= MAX_APPS) throw new CommerceError(409, 'too_many_apps', `at most ${MAX_APPS} apps`);
+      const app = await createApp(db, deps.config.gateway, { buyerId, name: name?.trim() || undefined, now: deps.now() });
+      return reply.code(201).send({ app: { id: app.id, appKey: app.appKey, appSecret: app.appSecret, appCode: app.appCode } });
+    });
+    const ownApp = async (request: FastifyRequest) => {
+      const { id } = request.params as { id: number };
+      const app = (await listApps(db, buyerOf(request))).find((a) => a.id === id);
+      if (!app) throw new CommerceError(404, 'not_found', 'app not found');
+      return app;
+    };
+    buyer.post('/apps/:id/reset-code', { schema: { params: idParam } }, async (request) => {
+      const app = await ownApp(request);
+      return { id: app.id, appKey: app.appKey, ...(await resetAppCode(db, app.id, deps.now())) };
+    });
+    buyer.post('/apps/:id/reset-secret', { schema: { params: idParam } }, async (request) => {
+      const app = await ownApp(request);
+      return { id: app.id, appKey: app.appKey, ...(await resetAppSecret(db, deps.config.gateway, app.id, deps.now())) };
+    });
+    buyer.post('/apps/:id/:action', {
+      schema: { params: { type: 'object', required: ['id', 'action'], properties: { id: idParam.properties.id, action: { type: 'string', enum: ['disable', 'enable'] } } } },
+    }, async (request) => {
+      const app = await ownApp(request);
+      const { action } = request.params as { action: 'disable' | 'enable' };
+      await setAppActive(db, app.id, action === 'enable', deps.now());
+      return { ok: true };
     });
 
     // orders (订单列表)
