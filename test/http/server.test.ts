@@ -77,3 +77,22 @@ test('JSON depth guard: refuses deep nesting before parsing, ignores brackets in
   assert.equal(parseJsonWithDepthLimit('  ', 2), undefined);
   assert.deepEqual(parseJsonWithDepthLimit('{"__proto__":{"x":1},"a":1}', 4), { a: 1 });
 });
+
+test('openapi.json documents both public routes, every result code with an example, and the gateway errors', async () => {
+  const res = await h.app.inject({ method: 'GET', url: '/openapi.json' });
+  assert.equal(res.statusCode, 200);
+  const doc = res.json();
+  assert.equal(doc.openapi, '3.1.0');
+  assert.deepEqual(Object.keys(doc.paths).sort(), ['/OcridCard', '/idcard/verify']);
+  const ocr = doc.paths['/OcridCard'].post;
+  assert.ok(ocr.requestBody.content['application/x-www-form-urlencoded'].schema.properties.image);
+  assert.ok(ocr.requestBody.content['multipart/form-data']);
+  assert.equal(ocr.parameters[0].name, 'detail');
+  const examples = ocr.responses['200'].content['application/json'].examples;
+  assert.deepEqual(Object.keys(examples).sort(), ['-1', '-2', '-3', '-4', '-5', '01', '02', '202', '203', '204', '205'].sort());
+  assert.equal(examples['01'].value.cert.prefecture, '松桃苗族自治县');
+  assert.equal(examples['-4'].value.msg, '图像识别失败');
+  assert.ok(ocr.responses['413'] && ocr.responses['400'] && ocr.responses['403']);
+  const verify = doc.paths['/idcard/verify'].post.responses['200'].content['application/json'].examples;
+  assert.deepEqual(Object.keys(verify).sort(), ['01', '02', '202', '203', '204', '205'].sort());
+});
