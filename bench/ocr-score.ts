@@ -80,6 +80,16 @@ export function buildReport(outcomes: CardOutcome[], speed: Speed, meta: { comma
   const nones = outcomes.filter((o) => o.truth.side === 'none');
   const count = (set: CardOutcome[], pred: (o: CardOutcome) => boolean) => set.filter(pred).length;
   const lines: string[] = [];
+  lines.push(
+    'Synthetic cards from `tools/gen-cards` (seeded, so the same set every run): fronts of mixed',
+    'distortions (photos on wood/desk/cloth with tilt, any rotation incl. 90/180/270, hand, glare,',
+    'uneven light, blur, JPEG q30, 300 px-wide cards, 4096 px photos, scans, EXIF-rotated JPEGs,',
+    'PNG and BMP) plus backs and images without a card. Phase 1 reads every image one request at',
+    'a time (accuracy, latency); phase 2 keeps the worker pool busy (cards/s). A field counts only',
+    'when exactly equal to the truth; "in-dictionary" cards are those whose name and address',
+    'characters are all in the OCR model\'s dictionary (the nation is read from the closed list).',
+    '',
+  );
   lines.push(`- Command: \`${meta.command}\``, `- Date: ${meta.date}`, `- Machine: ${meta.machine}`);
   lines.push(`- Images: ${outcomes.length} (${fronts.length} fronts, of which ${inDict.length} with every character in the model's dictionary; ${backs.length} backs; ${nones.length} without a card); errors thrown: ${count(outcomes, (o) => !!o.error)}`);
   lines.push('', '| field | in-dictionary fronts | all fronts | target |', '| --- | ---: | ---: | ---: |');
