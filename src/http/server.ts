@@ -16,6 +16,7 @@ import { buildOpenApi, collectRoute, type DocumentedRoute } from './openapi.ts';
 import type { VerificationSource } from './identity.ts';
 import { ocrRoutes } from './routes/ocr.ts';
 import { verifyRoutes } from './routes/verify.ts';
+import { registerConsolePages } from './console-pages.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -182,6 +183,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(ocrRoutes, routeDeps);
   await app.register(verifyRoutes, routeDeps);
   for (const plugin of deps.plugins ?? []) await app.register(async (scope) => plugin(scope));
+  await registerConsolePages(app);
 
   return app;
 }
