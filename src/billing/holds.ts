@@ -156,7 +156,7 @@ export async function settle(db: Db, hold: Hold, input: SettleInput): Promise<Se
     const { rows } = await sql<{ billed: number; settled: number }>`
       WITH h AS (
         UPDATE holds SET state = ${state}, result_code = ${resultCode}, settled_at = ${input.now}
-        WHERE id = ${hold.id} AND state = 'pending'
+        WHERE id = ${hold.id} AND state = 'pending' AND expires_at > ${input.now}
         RETURNING package_id
       ),
       p AS (
@@ -176,7 +176,7 @@ export async function settle(db: Db, hold: Hold, input: SettleInput): Promise<Se
   return writeTransaction(db, async (trx) => {
     const { rows } = await sql<{ package_id: number }>`
       UPDATE holds SET state = ${state}, result_code = ${resultCode}, settled_at = ${input.now}
-      WHERE id = ${hold.id} AND state = 'pending' RETURNING package_id`.execute(trx);
+      WHERE id = ${hold.id} AND state = 'pending' AND expires_at > ${input.now} RETURNING package_id`.execute(trx);
     const settled = rows.length > 0;
     if (settled) {
       await sql`UPDATE call_packages SET used = used + ${bill ? 1 : 0}, held = held - 1 WHERE id = ${hold.packageId}`.execute(trx);

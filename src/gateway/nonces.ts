@@ -52,12 +52,23 @@ export async function claimIdempotencyKey(db: Db, q: {
   const expired = Number(row.expires_at) <= q.now;
   if (!expired && row.fingerprint !== q.fingerprint) return { kind: 'reused' };
   if (!expired && row.state === 'done' && Number(row.billed) === 1) return { kind: 'billed-before', firstRequestId: row.request_id };
+  let state = row.state;
   const stalePending = row.state === 'pending' && Number(row.created_at) <= q.now - q.staleAfterMs;
+  if (stalePending) {
+    // Its node died after settling but before recording the outcome here: the ledger knows.
+    const first = await db.selectFrom('usage_ledger').select(['billed', 'result_code']).where('request_id', '=', row.request_id).executeTakeFirst();
+    if (first) {
+      await db.updateTable('gateway_idempotency').set({ state: 'done', billed: Number(first.billed), result_code: first.result_code })
+        .where('app_id', '=', q.appId).where('key', '=', key).where('request_id', '=', row.request_id).execute();
+      state = 'done';
+      if (Number(first.billed) === 1 && !expired) return { kind: 'billed-before', firstRequestId: row.request_id };
+    }
+  }
   if (!expired && row.state === 'pending' && !stalePending) return { kind: 'in-progress' };
   // expired, unbilled, or abandoned: take it over, unless another request just did
   const took = await db.updateTable('gateway_idempotency')
     .set({ fingerprint: q.fingerprint, request_id: q.requestId, state: 'pending', billed: 0, result_code: null, created_at: q.now, expires_at: q.now + IDEMPOTENCY_TTL_MS })
-    .where('app_id', '=', q.appId).where('key', '=', key).where('request_id', '=', row.request_id).where('state', '=', row.state)
+    .where('app_id', '=', q.appId).where('key', '=', key).where('request_id', '=', row.request_id).where('state', '=', state)
     .executeTakeFirst();
   return Number(took.numUpdatedRows) === 1 ? { kind: 'new' } : { kind: 'in-progress' };
 }
