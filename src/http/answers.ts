@@ -91,10 +91,14 @@ export function verifyAnswer(code: VerifyAnswer['code'], cert: CertBlock, reques
   return { code, msg: RESULT_MESSAGES[code], cert, requestId };
 }
 
-/** Errors the gateway answers itself (see /work/shared/spec/gateway.md §3), ours included. */
+/**
+ * Refusals the server answers before any route runs, in the gateway's form (status,
+ * X-Ca-Error-Message, X-Ca-Error-Code, JSON `{errorCode, errorMessage, requestId}`) as
+ * src/gateway/errors.ts does for authentication and quota; the first two are in its table.
+ */
 export const GATEWAY_ERRORS = {
   invalidUrl: { status: 400, message: 'Invalid Url', code: 'InvalidUrl' },
-  bodyTooLarge: { status: 413, message: 'Request Body Too Large', code: 'BodyTooLarge' },
+  bodyTooLarge: { status: 413, message: 'Request Body Too Large', code: 'RequestBodyTooLarge' },
   invalidBody: { status: 400, message: 'Invalid Request Body', code: 'InvalidBody' },
   unsupportedMediaType: { status: 415, message: 'Unsupported Media Type', code: 'UnsupportedMediaType' },
   internal: { status: 500, message: 'Internal Error', code: 'InternalError' },
@@ -108,5 +112,5 @@ export function sendGatewayError(reply: FastifyReply, error: GatewayError): Fast
     .code(error.status)
     .header('X-Ca-Error-Message', error.message)
     .header('X-Ca-Error-Code', error.code)
-    .send({ message: error.message, errorCode: error.code, requestId: reply.request.id });
+    .send({ errorCode: error.code, errorMessage: error.message, requestId: reply.request.id });
 }

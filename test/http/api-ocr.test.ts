@@ -212,7 +212,8 @@ test('hostile bodies: 50 MB -> 413, deep JSON -> 400, wrong content type -> 415;
   const res = await bare.app.inject({ method: 'POST', url: '/OcridCard', payload: big, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
   assert.equal(res.statusCode, 413);
   assert.equal(res.headers['x-ca-error-message'], 'Request Body Too Large');
-  assert.ok(res.headers['x-ca-request-id']);
+  assert.equal(res.headers['x-ca-error-code'], 'RequestBodyTooLarge');
+  assert.deepEqual(res.json(), { errorCode: 'RequestBodyTooLarge', errorMessage: 'Request Body Too Large', requestId: res.headers['x-ca-request-id'] });
 
   const deep = '{"image":' + '['.repeat(200_000) + ']'.repeat(200_000) + '}';
   const deepRes = await bare.app.inject({ method: 'POST', url: '/OcridCard', payload: deep, headers: { 'content-type': 'application/json' } });

@@ -66,10 +66,19 @@ export function verifyExamples(): Record<string, { summary: string; value: unkno
   return out;
 }
 
+const refusalSchema = {
+  type: 'object',
+  properties: { errorCode: { type: 'string' }, errorMessage: { type: 'string' }, requestId: { type: 'string' } },
+};
+
+function refusal(errorCode: string, errorMessage: string) {
+  return { summary: errorMessage, value: { errorCode, errorMessage, requestId: REQUEST_ID } };
+}
+
 /** The gateway's own answers that any public route may give. */
 export const GATEWAY_RESPONSES = {
-  400: { description: 'Invalid Url / Invalid AppCode `not exists` / Invalid Signature … (see the X-Ca-Error-Message header)', type: 'object', properties: { message: { type: 'string' }, errorCode: { type: 'string' }, requestId: { type: 'string' } }, examples: { invalidUrl: { value: { message: 'Invalid Url', errorCode: 'InvalidUrl', requestId: REQUEST_ID } } } },
-  401: { description: 'Empty Signature: no credentials', type: 'object', examples: { empty: { value: { message: 'Empty Signature', requestId: REQUEST_ID } } } },
-  403: { description: 'Quota Exhausted / Quota Expired / Throttled by … Flow Control / Unauthorized', type: 'object', examples: { quota: { value: { message: 'Quota Exhausted', requestId: REQUEST_ID } } } },
-  413: { description: 'Request Body Too Large', type: 'object', examples: { tooLarge: { value: { message: 'Request Body Too Large', errorCode: 'BodyTooLarge', requestId: REQUEST_ID } } } },
+  400: { description: 'Invalid Url / Invalid AppCode `not exists` / Invalid Signature … / Invalid Request Body (the X-Ca-Error-Message header)', ...refusalSchema, examples: { invalidAppCode: refusal('InvalidAppCode', 'Invalid AppCode `not exists`'), invalidUrl: refusal('InvalidUrl', 'Invalid Url') } },
+  401: { description: 'Empty Signature: no credentials', ...refusalSchema, examples: { empty: refusal('EmptySignature', 'Empty Signature') } },
+  403: { description: 'Quota Exhausted / Quota Expired / Throttled by … Flow Control / Unauthorized', ...refusalSchema, examples: { quota: refusal('QuotaExhausted', 'Quota Exhausted') } },
+  413: { description: 'Request Body Too Large', ...refusalSchema, examples: { tooLarge: refusal('RequestBodyTooLarge', 'Request Body Too Large') } },
 } as const;
