@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import { createTestDatabase, testDialect } from '../support/db.ts';
 import { spawnMeteredServer, type ServerProcess } from './support/spawn.ts';
 import { createBuyer, grantPackage, auditLedger, listPackages, sweepExpiredHolds } from '../../src/billing/index.ts';
-import { createApp } from '../../src/gateway/index.ts';
+import { createApp, type CreatedApp } from '../../src/gateway/index.ts';
 
 const nodeCount = testDialect === 'postgres' ? 2 : 1;
 
@@ -27,7 +27,7 @@ test(`400 concurrent calls from 20 apps on ${nodeCount} node(s) against a packag
   try {
     const db = tdb.store.db;
     const buyer = await createBuyer(db, { name: 'load' });
-    const apps = [];
+    const apps: CreatedApp[] = [];
     for (let i = 0; i < 20; i++) apps.push(await createApp(db, { secretKey }, { buyerId: buyer.id }));
     const pkg = await grantPackage(db, { buyerId: buyer.id, product: 'idcard-verify', calls: 100, days: 1, now: Date.now() });
     for (let i = 0; i < nodeCount; i++) nodes.push(await spawnMeteredServer({ ...tdb.env, SHIMING_SECRET_KEY: secretKey, NODE_ID: `node-${i}`, POOL_SIZE: '20' }));
@@ -60,7 +60,7 @@ test('kill -9 of a node mid-load, restart, hold expiry, retries with the same Id
   try {
     const db = tdb.store.db;
     const buyer = await createBuyer(db, { name: 'crash' });
-    const apps = [];
+    const apps: CreatedApp[] = [];
     for (let i = 0; i < 5; i++) apps.push(await createApp(db, { secretKey }, { buyerId: buyer.id }));
     await grantPackage(db, { buyerId: buyer.id, product: 'idcard-ocr', calls: 1000, days: 1, now: Date.now() });
     for (let i = 0; i < nodeCount; i++) nodes.push(await spawnMeteredServer({ ...env, NODE_ID: `node-${i}` }));
