@@ -63,10 +63,15 @@ async function timedImport(label: string, store: ReturnType<typeof openStore>) {
   peakRss = process.memoryUsage().rss;
   const rssBefore = peakRss;
   const started = process.hrtime.bigint();
+  const cpuBefore = process.cpuUsage();
   const report = await importRegistryCsv(store, config, fs.createReadStream(csvPath, { highWaterMark: 1 << 20 }));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  console.log(`${label}: ${report.lines.toLocaleString()} lines in ${seconds.toFixed(1)} s = ${Math.round(report.lines / seconds).toLocaleString()} rows/s; ` +
+  // on a shared machine wall time depends on the neighbours; rows per CPU-second much less so
+  console.log(`${label}: ${report.lines.toLocaleString()} lines in ${seconds.toFixed(1)} s = ${Math.round(report.lines / seconds).toLocaleString()} rows/s ` +
+    `(${cpuSeconds.toFixed(1)} CPU s = ${Math.round(report.lines / cpuSeconds).toLocaleString()} rows per CPU-second); ` +
     `imported ${report.imported}, updated ${report.updated}, unchanged ${report.unchanged}, rejected ${report.rejected}; ` +
     `RSS ${mb(rssBefore)} before, peak ${mb(peakRss)}`);
   return report;
@@ -76,7 +81,8 @@ const size = await writeCsv();
 console.log(`CSV: ${rows.toLocaleString()} rows, ${mb(size)} (${csvPath})`);
 const dbDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shiming-bench-registry-'));
 const store = openStore(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : { sqlitePath: path.join(dbDir, 'bench.sqlite') });
-console.log(`database: ${store.dialect}; node ${process.version}; ${os.cpus().length} × ${os.cpus()[0]?.model}; ${mb(os.totalmem())} RAM`);
+console.log(`database: ${store.dialect}; node ${process.version}; ${os.cpus().length} × ${os.cpus()[0]?.model}; ${mb(os.totalmem())} RAM; ` +
+  `load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 try {
   await migrateToLatest(store);
   await store.db.deleteFrom('verification_registry').execute();

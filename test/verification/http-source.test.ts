@@ -74,7 +74,7 @@ function settings(http: Partial<HttpSourceConfig> = {}, cacheTtlMs = 0): Verific
         headers: { authorization: 'Bearer test-token' },
         body: { certName: '{name}', certNo: '{idNumber}', meta: ['{idNumber}', 7] },
         response: { path: 'data.result', match: [1], mismatch: [2], unknown: [3] },
-        timeoutMs: 2000,
+        timeoutMs: 10_000, // generous: a loaded CI machine must not turn other cases into timeouts
         retries: 2,
         backoffMs: 5,
         breakerFailureThreshold: 3,
