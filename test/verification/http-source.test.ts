@@ -162,7 +162,7 @@ test('no answer within the timeout -> unavailable (not retried)', async () => {
   const source = createVerificationSource(store, settings({ timeoutMs: 150 }));
   const started = Date.now();
   await assert.rejects(source.verify({ name: '张三', idNumber: '522229198509112018' }), isUnavailable('timeout'));
-  assert.ok(Date.now() - started < 1500);
+  assert.ok(Date.now() - started < 5000, "one attempt, not the 10 s default nor retries");
   assert.equal(seen.length, 1);
 });
 
