@@ -117,7 +117,7 @@ export function spansBetween(row: Row, after: number, before = row.chars.length)
 
 export function decodeSpans(spans: Span[], cs: Charset, allowed?: readonly number[], minProb = 0): Decoded {
   const parts = spans.map((s) =>
-    allowed ? constrainedDecode(s.line.probs, cs.charset, allowed, s.from, s.to, minProb) : greedyDecode(s.line.probs, cs.charset, s.from, s.to),
+    allowed ? constrainedDecode(s.line.probs, cs.charset, allowed, s.from, s.to, minProb) : gapAwareDecode(s, cs),
   );
   const chars = parts.flatMap((p) => p.chars);
   const text = chars.map((c) => c.char).join('');
@@ -128,4 +128,74 @@ export function decodeSpans(spans: Span[], cs: Charset, allowed?: readonly numbe
 /** The lowest character probability: one doubtful character makes the whole field doubtful. */
 export function minProb(d: Decoded): number {
   return d.chars.length ? Math.min(...d.chars.map((c) => c.prob)) : 0;
+}
+
+/** width of a character in ems: CJK full width, ASCII about half */
+function ems(ch: string): number {
+  return ch.charCodeAt(0) < 0x2e80 ? 0.55 : 1;
+}
+
+/**
+ * Free decode of a span that also notices characters the model swallowed: where two decoded
+ * characters stand further apart than their widths explain (or the line ends well after the
+ * last one), a character was there. It is put back as the best non-blank class over the gap,
+ * with that class's (typically low) probability, so a name with a character outside the
+ * model's dictionary reads as doubtful instead of confidently short.
+ */
+export function gapAwareDecode(span: Span, cs: Charset): Decoded {
+  const { line, from, to } = span;
+  const all = line.text.chars.filter((c) => c.char !== ' ');
+  const d = greedyDecode(line.probs, cs.charset, from, to);
+  const chars = d.chars.filter((c) => c.char !== ' ');
+  if (all.length < 2 || !chars.length) return d;
+  const centre = (c: DecodedChar) => (c.t0 + c.t1) / 2;
+  const pitches: number[] = [];
+  for (let i = 1; i < all.length; i++) pitches.push((centre(all[i]!) - centre(all[i - 1]!)) / ((ems(all[i]!.char) + ems(all[i - 1]!.char)) / 2));
+  pitches.sort((a, b) => a - b);
+  const pitch = pitches[pitches.length >> 1]!;
+  if (!(pitch > 1)) return d;
+  const out: DecodedChar[] = [];
+  const fill = (a: number, b: number, count: number, ...neighbours: (DecodedChar | undefined)[]) => {
+    const skip = new Set(neighbours.map((c) => c?.cls));
+    // split the gap's steps into `count` equal parts and take the best character in each
+    for (let k = 0; k < count; k++) {
+      const s0 = Math.round(a + ((b - a) * k) / count), s1 = Math.round(a + ((b - a) * (k + 1)) / count);
+      let best = 0, bp = 0, bt = s0;
+      for (let t = Math.max(0, s0); t < Math.min(line.probs.steps, s1); t++) {
+        const base = t * line.probs.classes;
+        for (let c = 1; c < line.probs.classes - 1; c++) {
+          if (skip.has(c)) continue;
+          const p = line.probs.probs[base + c]!;
+          if (p > bp) { bp = p; best = c; bt = t; }
+        }
+      }
+      // below this the gap is blank paper (or a repeat of a neighbour), not a character
+      if (best && bp >= 0.02) out.push({ char: cs.charset[best]!, cls: best, prob: bp, t0: bt, t1: bt });
+    }
+  };
+  // the detector leaves about the same margin before the first character and after the last
+  const LEAD = 2;
+  const lead0 = all[0]!.t0;
+  if (from === 0) {
+    const n = Math.round((chars[0]!.t0 - LEAD) / pitch - 0.2);
+    if (n >= 1) fill(chars[0]!.t0 - n * pitch, chars[0]!.t0, n, chars[0]);
+  }
+  chars.forEach((c, i) => {
+    if (i > 0) {
+      const prev = chars[i - 1]!;
+      const expected = (pitch * (ems(prev.char) + ems(c.char))) / 2;
+      const n = Math.round((centre(c) - centre(prev) - expected) / pitch);
+      if (n >= 1) fill(prev.t1 + 1, c.t0, n, prev, c);
+    }
+    out.push(c);
+  });
+  if (to >= line.probs.steps - 1) {
+    const last = chars[chars.length - 1]!;
+    const tail = line.probs.steps - 1 - last.t1;
+    const n = Math.round((tail - lead0) / pitch - 0.2);
+    if (n >= 1) fill(last.t1 + 1, line.probs.steps, n, last);
+  }
+  const text = out.map((c) => c.char).join('');
+  const confidence = out.length ? out.reduce((s, c) => s + c.prob, 0) / out.length : 0;
+  return { text, chars: out, confidence };
 }

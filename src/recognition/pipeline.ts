@@ -23,7 +23,7 @@ export async function readCard(models: OcrModels, img: RgbImage): Promise<Recogn
     t = now;
   };
 
-  const boxes = await locateText(models, img);
+  const boxes = dropSpecks(await locateText(models, img));
   lap('detect');
   if (boxes.length === 0) return { side: 'none', timings };
 
@@ -96,4 +96,10 @@ function cardQuad(frame: CardFrame, boxes: CardBox[], scale: number) {
   const cv = (v0 + v1) / 2;
   const q = quadFromFrame(frame.angle, cu - width / 2, cv - height / 2, cu + width / 2, cv + height / 2);
   return q.map(([x, y]) => [Math.round(x * scale), Math.round(y * scale)]) as typeof q;
+}
+
+/** Boxes much smaller than the text around them are marks in the background, not text. */
+function dropSpecks(boxes: TextBox[]): TextBox[] {
+  const h = medianHeight(boxes);
+  return boxes.filter((b) => b.h >= 0.6 * h);
 }
