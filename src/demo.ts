@@ -66,10 +66,10 @@ export async function ensureDemo(store: Store, config: Config, now: number = Dat
 export function demoBanner(demo: Demo, baseUrl: string): string {
   return [
     `Demo AppCode: ${demo.appCode}  (${DEMO_CALLS} calls of each product; the registry knows ${DEMO_IDENTITY.name} / ${DEMO_IDENTITY.idNumber})`,
-    'Try it with a photo of an ID card:',
+    'Try it with the picture of the seed card (or a photo of a card of your own):',
     `  curl -s -X POST '${baseUrl}/OcridCard' \\`,
     `    -H 'Authorization: APPCODE ${demo.appCode}' \\`,
-    `    --data-urlencode "image=$(base64 -w0 card.jpg)"`,
+    `    --data-urlencode "image=$(base64 -w0 docs/seed-card.jpg)"`,
     `  curl -s -X POST '${baseUrl}/idcard/verify' -H 'Authorization: APPCODE ${demo.appCode}' \\`,
     `    --data-urlencode 'name=${DEMO_IDENTITY.name}' --data-urlencode 'idCard=${DEMO_IDENTITY.idNumber}'`,
   ].join('\n');

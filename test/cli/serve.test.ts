@@ -75,6 +75,22 @@ test('serve: demo AppCode printed, README curl flow answers 01, restart keeps th
     assert.equal(body.code, '01');
     assert.deepEqual(body.cert, { idCard: '522229198509112018', name: '张三', sex: '男', area: '贵州省松桃苗族自治县', province: '贵州省', city: '', prefecture: '松桃苗族自治县', birthday: '1985-09-11', addrCode: '522229', lastCode: '8' });
 
+    // The README's curl: the seed card's picture, form-urlencoded base64, the demo AppCode.
+    const card = fs.readFileSync(path.join(root, 'docs', 'seed-card.jpg')).toString('base64');
+    const ocr = await fetch(`${base}/OcridCard`, {
+      method: 'POST',
+      headers: { authorization: `APPCODE ${appCode}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ image: card }),
+    });
+    const read = await ocr.json() as Record<string, unknown>;
+    assert.deepEqual(read, {
+      code: '01',
+      msg: '实名认证通过!',
+      ocr: { address: '贵州省松桃苗族自治县真旗屯村湾头组', birthday: '19850911', name: '张三', idCard: '522229198509112018', sex: '男', nation: '汉' },
+      cert: body.cert,
+      requestId: ocr.headers.get('x-ca-request-id'),
+    });
+
     const refused = await verify('0000000000000000000000');
     assert.equal(refused.status, 400);
     assert.equal(refused.headers.get('x-ca-error-message'), 'Invalid AppCode `not exists`');
