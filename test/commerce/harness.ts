@@ -14,6 +14,8 @@ export interface Harness {
   app: FastifyInstance;
   clock: { now: number };
   config: CommerceConfig;
+  /** every route the console and admin APIs registered */
+  routes: Array<{ method: string; url: string }>;
   close(): Promise<void>;
 }
 
@@ -22,12 +24,16 @@ export async function startHarness(overrides: Partial<CommerceConfig> = {}): Pro
   const clock = { now: T0 };
   const config: CommerceConfig = { ...defaultCommerceConfig, ...overrides };
   const app = Fastify();
+  const routes: Array<{ method: string; url: string }> = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
+  });
   const deps = { store: tdb.store, config: { commerce: config, gateway: { secretKey: SECRET_KEY } }, now: () => clock.now };
   await registerConsoleApi(app, deps);
   await registerAdminApi(app, deps);
   await app.ready();
   return {
-    tdb, app, clock, config,
+    tdb, app, clock, config, routes,
     async close() {
       await app.close();
       await tdb.close();
@@ -93,4 +99,19 @@ export async function operatorBrowser(h: Harness, email = 'ops@example.com'): Pr
   const res = await b.logIn(email, 'operator secret 1', '/admin/api');
   if (res.statusCode !== 200) throw new Error(`operator login failed: ${res.body}`);
   return b;
+}
+
+/** a multipart/form-data body as a browser sends it */
+export function multipart(fields: Record<string, string>, file?: { name: string; filename: string; type: string; data: Buffer }) {
+  const boundary = '----shiming' + Math.random().toString(16).slice(2);
+  const parts: Buffer[] = [];
+  for (const [k, v] of Object.entries(fields)) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  }
+  if (file) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.name}"; filename="${file.filename}"\r\nContent-Type: ${file.type}\r\n\r\n`));
+    parts.push(file.data, Buffer.from('\r\n'));
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }
