@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from './harness.ts';
+import { pngOf } from './images.ts';
 import { parseJsonWithDepthLimit, JsonTooDeep } from '../../src/http/json.ts';
 
 let h: Harness;
@@ -95,4 +96,25 @@ test('openapi.json documents both public routes, every result code with an examp
   assert.ok(ocr.responses['413'] && ocr.responses['400'] && ocr.responses['403']);
   const verify = doc.paths['/idcard/verify'].post.responses['200'].content['application/json'].examples;
   assert.deepEqual(Object.keys(verify).sort(), ['01', '02', '202', '203', '204', '205'].sort());
+});
+
+test('readyz says loading while the engine loads; /OcridCard waits for it', async () => {
+  let finish!: (r: undefined) => void;
+  const loading = new Promise<undefined>((resolve) => (finish = resolve));
+  const h2 = await startHarness({ recognizer: loading });
+  try {
+    const res = await h2.app.inject({ method: 'GET', url: '/readyz' });
+    assert.equal(res.statusCode, 503);
+    assert.equal(res.json().checks.recognizer, 'loading');
+    const image = (await pngOf(64, 48)).toString('base64');
+    let settled = false;
+    const pending = h2.app.inject({ method: 'POST', url: '/OcridCard', payload: { image } }).finally(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(settled, false, 'the call waits for the engine');
+    finish(undefined);
+    assert.equal((await pending).json().code, '-4');
+    assert.equal((await h2.app.inject({ method: 'GET', url: '/readyz' })).json().checks.recognizer, 'absent');
+  } finally {
+    await h2.close();
+  }
 });
