@@ -4,6 +4,7 @@ import { loadConfig } from '../config.ts';
 import { openStore, migrateToLatest, type Store } from '../store/index.ts';
 import { auditLedger, createBuyer, grantPackage, listPackages, usageRecords, BillingInputError } from '../billing/index.ts';
 import { createApp, listApps, resetAppCode, resetAppSecret, setAppActive, AppInputError } from '../gateway/index.ts';
+import { runRegistryAdmin } from '../verification/index.ts';
 
 const USAGE = `usage: shiming admin <command> [--json]
   buyer create --name NAME                     create a buyer            -> {"id", "name"}
@@ -17,7 +18,10 @@ const USAGE = `usage: shiming admin <command> [--json]
   packages --buyer ID [--product P]            the buyer's packages and their status
   usage --package ID | --buyer ID --product P [--page N] [--page-size N]
                                                10-minute usage records (使用明细)
-  audit                                        prove used == billed ledger rows -> {"ok", "mismatches"}`;
+  audit                                        prove used == billed ledger rows -> {"ok", "mismatches"}
+  registry import FILE.csv                     add name,idNumber lines to the verification registry
+                                               (streaming; keyed hashes only; rejected line numbers on stderr)
+  registry count                               identities in the verification registry`;
 
 class UsageError extends Error {}
 
@@ -128,6 +132,7 @@ export async function runAdmin(argv: string[], io: AdminIo = {}): Promise<number
   const store = openStore({ databaseUrl: config.storage.databaseUrl, sqlitePath: config.storage.sqlitePath, poolSize: 2 });
   try {
     await migrateToLatest(store);
+    if (words[0] === 'registry') return await runRegistryAdmin(words.slice(1), { store, config, out, err });
     const result = await run(store, config.gateway.secretKey, words, flags);
     out(json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
     return (result as { ok?: boolean }).ok === false ? 1 : 0;
