@@ -1,5 +1,5 @@
 // What operators do to buyers' money and packages; every action is audited in its transaction.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DatabaseSchema } from '../store/index.ts';
 import { grantPackage, isProduct, listPackages, writeTransaction, type CallPackage } from '../billing/index.ts';
 import type { Db, Page, PageRequest } from './types.ts';
@@ -61,7 +61,8 @@ export async function listBuyers(db: Db, req: PageRequest & { search?: string })
   let q = db.selectFrom('buyers').leftJoin('accounts', 'accounts.buyer_id', 'buyers.id').leftJoin('balances', 'balances.buyer_id', 'buyers.id');
   if (req.search) {
     const like = `%${req.search.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
-    q = q.where((eb) => eb.or([eb('buyers.name', 'like', like), eb('accounts.email', 'like', like)]));
+    // an explicit ESCAPE: SQLite has no default escape character for LIKE
+    q = q.where(sql<boolean>`(buyers.name like ${like} escape '\\' or accounts.email like ${like} escape '\\')`);
   }
   const total = Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
   const rows = await q.select(['buyers.id', 'buyers.name', 'buyers.created_at', 'accounts.email', 'accounts.disabled', 'balances.balance_fen'])
