@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { CardTruth } from '../tools/gen-cards/index.ts';
+import { GENERATOR_VERSION, type CardTruth } from '../tools/gen-cards/index.ts';
 import { buildReport, percentile, upsertSection, type CardOutcome, type ResultLike } from './ocr-score.ts';
 
 interface RecognizerLike {
@@ -32,7 +32,7 @@ const { values } = parseArgs({
 const seed = Number(values.seed);
 const wantFronts = Number(values.fronts);
 const poolSize = values.pool === undefined ? os.availableParallelism() : Number(values.pool);
-const setDir = path.join(root, 'bench/out', `ocr-cards-s${seed}-f${wantFronts}`);
+const setDir = path.join(root, 'bench/out', `ocr-cards-v${GENERATOR_VERSION}-s${seed}-f${wantFronts}`);
 
 type Row = CardTruth & { file: string };
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { NATIONS, checkDigitOf, checkIdNumber, isValidChineseName } from '../../src/idcard/index.ts';
-import { decodeBmp, generateCard, sideOf } from '../../tools/gen-cards/index.ts';
+import { decodeBmp, generateCard, mixedItem, sideOf } from '../../tools/gen-cards/index.ts';
 import { encodeBmp } from '../../tools/gen-cards/encode.ts';
 import { makeIdentity, textUnits } from '../../tools/gen-cards/identity.ts';
 import { createRandom } from '../../tools/gen-cards/random.ts';
@@ -54,6 +54,14 @@ test('a mixed run draws fronts, backs and negatives in the asked shares, stably'
   assert.ok(Math.abs(count.none / 2000 - 0.1) < 0.03, JSON.stringify(count));
   assert.equal(sideOf(99, 5), sideOf(99, 5));
   for (let i = 0; i < 50; i++) assert.equal(sideOf(1, i, { backs: 0, negatives: 0 }), 'front');
+  // every second image cycles the nations: 112 images name all 56
+  const nations = new Set<string>();
+  for (let i = 0; i < 112; i++) {
+    const { options } = mixedItem(1, i);
+    if (options.nation) nations.add(options.nation);
+  }
+  assert.equal(nations.size, 56);
+  assert.deepEqual([...nations].sort(), [...NATIONS].sort());
 });
 
 test('BMP: 24-bit rows are padded to 4 bytes, 32-bit carries alpha 255, both read back', () => {

@@ -1,6 +1,7 @@
 // The synthetic ID card generator: `generateCard(seed, options)` is a pure function of its
 // arguments (same seed and options, same bytes), returning the image file and its ground truth.
 import type { Canvas } from '@napi-rs/canvas';
+import { NATIONS } from '../../src/idcard/index.ts';
 import { CARD_HEIGHT_MM, CARD_WIDTH_MM, renderBack, renderFront } from './card.ts';
 import { missingCharacters } from './dictionary.ts';
 import { encodeFrame, fileExtension, type ExifOrientation, type OutputFormat } from './encode.ts';
@@ -19,6 +20,9 @@ export { decodeBmp } from './encode.ts';
 export { itemSeed } from './random.ts';
 
 export type CardSide = 'front' | 'back' | 'none';
+
+/** bumped whenever the same seed would give different images, so cached sets are not reused */
+export const GENERATOR_VERSION = 2;
 
 /** the API's image size limit (seed: 大小限制在4M以内) */
 export const MAX_IMAGE_BYTES = 4 * 1024 * 1024;
@@ -187,7 +191,15 @@ export function sideOf(runSeed: number, index: number, mix: Mix = {}): CardSide 
   return r < negatives ? 'none' : r < negatives + backs ? 'back' : 'front';
 }
 
-/** The n-th image of a run: side drawn from the mix, distortions from the seed. */
+/** The n-th image of a run: side drawn from the mix, distortions from the seed; every second
+ *  image cycles through the 56 nations so a run of a few hundred covers them all. */
 export function generateMixed(runSeed: number, index: number, mix: Mix = {}): Promise<GeneratedCard> {
-  return generateCard(itemSeed(runSeed, index), { side: sideOf(runSeed, index, mix) });
+  const { seed, options } = mixedItem(runSeed, index, mix);
+  return generateCard(seed, options);
+}
+
+/** The seed and options of the n-th image of a run (what generateMixed generates). */
+export function mixedItem(runSeed: number, index: number, mix: Mix = {}): { seed: number; options: GenerateOptions } {
+  const nation = index % 2 === 0 ? NATIONS[(index / 2) % NATIONS.length] : undefined;
+  return { seed: itemSeed(runSeed, index), options: { side: sideOf(runSeed, index, mix), nation } };
 }
