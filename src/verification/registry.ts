@@ -88,6 +88,8 @@ export async function upsertHashedIdentities(store: Store, batch: HashedIdentity
       } else counts.updated++;
       changed.push(row);
     }
+    // Keys are random (HMACs): in key order, neighbouring rows share b-tree pages.
+    changed.sort((a, b) => Buffer.compare(a.idHash, b.idHash));
     // 3 parameters a row: 5,000 rows stay well under SQLite's 32,766 and PostgreSQL's 65,535.
     for (let i = 0; i < changed.length; i += 5000) {
       const slice = changed.slice(i, i + 5000);
