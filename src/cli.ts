@@ -11,6 +11,8 @@ import { ensureDemo, demoBanner } from './demo.ts';
 import { createLogger } from './log.ts';
 import { createRecognizer, type Recognizer } from './recognition/index.ts';
 import { runRegistryAdmin } from './verification/index.ts';
+import { registerMetering } from './http/metering.ts';
+import { runAdmin } from './cli/admin.ts';
 
 const USAGE = `Usage: shiming [--config file.json] <command>
 
@@ -44,7 +46,7 @@ async function serve(config: Config): Promise<void> {
     verification: runtime.verification,
     metrics: runtime.metrics,
     logger,
-    metering: await loadMetering(runtime),
+    metering: (scope) => registerMetering(scope, { store: runtime.store, gateway: config.gateway }),
   });
   const address = await app.listen({ host: config.server.host, port: config.server.port });
   const base = address.replace('[::1]', 'localhost');
@@ -64,29 +66,6 @@ async function serve(config: Config): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
-}
-
-type Module = Record<string, unknown>;
-
-/** Imports a part another area builds; undefined while it is not in this checkout. */
-async function optionalPart(specifier: string): Promise<Module | undefined> {
-  try {
-    return (await import(specifier)) as Module;
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes(specifier.slice(2))) return undefined;
-    throw err;
-  }
-}
-
-/** The gateway's authentication and billing hooks (src/http/metering.ts). */
-async function loadMetering(runtime: Awaited<ReturnType<typeof openRuntime>>) {
-  const part = await optionalPart('./http/metering.ts');
-  const registerMetering = part?.registerMetering as ((app: unknown, deps: unknown) => Promise<void>) | undefined;
-  if (!registerMetering) {
-    runtime.logger.warn('metering is not part of this build: calls are neither authenticated nor counted');
-    return undefined;
-  }
-  return (app: unknown) => registerMetering(app, { store: runtime.store, gateway: runtime.config.gateway });
 }
 
 async function recognize(config: Config, args: string[]): Promise<number> {
@@ -143,14 +122,7 @@ async function admin(args: string[], file: string | undefined): Promise<number> 
       await runtime.close();
     }
   }
-  const part = await optionalPart('./cli/admin.ts');
-  const runAdmin = part?.runAdmin as ((argv: string[]) => Promise<number | void>) | undefined;
-  if (!runAdmin) {
-    process.stderr.write('shiming: admin commands are not part of this build\n');
-    return 2;
-  }
-  const code = await runAdmin(args);
-  return typeof code === 'number' ? code : 0;
+  return runAdmin(args);
 }
 
 export async function main(argv: string[]): Promise<number> {
