@@ -5,7 +5,7 @@ import multipart from '@fastify/multipart';
 import {
   listProducts, createProduct, updateProduct, createPlan, updatePlan, listBuyers, buyerDetail, setBuyerDisabled, topUp, grantByHand,
   listBalanceEntries, refundPackage, listOrders, listInvoices, getInvoice, invoicePdf, issueInvoice, rejectInvoice, usageBreakdown,
-  listAudit, recordAudit, createOperator, CommerceError,
+  listAudit, recordAudit, createOperator, ensureOperator, CommerceError,
 } from '../../commerce/index.ts';
 import { writeTransaction } from '../../billing/index.ts';
 import {
@@ -32,8 +32,10 @@ function operatorOf(request: FastifyRequest): number {
   return request.account!.id;
 }
 
+/** Registers the admin API; creates the config's first operator (commerce.operatorEmail) if missing. */
 export async function registerAdminApi(app: FastifyInstance, options: ApiOptions): Promise<void> {
   const deps = apiDeps(options);
+  await ensureOperator(deps.store.db, deps.config.commerce);
   await app.register(async (scope) => adminRoutes(scope, deps), { prefix: '/admin/api' });
 }
 
@@ -58,10 +60,10 @@ async function adminRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<void>
   await scope.register(async (op) => {
     op.addHook('preHandler', requireRole(db, 'operator', deps.now));
 
-    op.get('/me', async (request) => ({ account: accountView(request.account!) }));
+    op.get('/me', { schema: { hide: true } }, async (request) => ({ account: accountView(request.account!) }));
 
     op.post('/operators', {
-      schema: {
+      schema: { hide: true,
         body: {
           type: 'object', required: ['email', 'password'], additionalProperties: false,
           properties: { email: { type: 'string', maxLength: 254 }, password: { type: 'string', maxLength: 1024 }, name: { type: 'string', maxLength: 200 } },
@@ -76,9 +78,9 @@ async function adminRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<void>
     });
 
     // catalogue
-    op.get('/products', async () => ({ products: await listProducts(db, { includeInactive: true }) }));
+    op.get('/products', { schema: { hide: true } }, async () => ({ products: await listProducts(db, { includeInactive: true }) }));
     op.post('/products', {
-      schema: {
+      schema: { hide: true,
         body: {
           type: 'object', required: ['code', 'name', 'description', 'apiPath'], additionalProperties: false,
           properties: {
@@ -98,7 +100,7 @@ async function adminRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<void>
       return reply.code(201).send({ id });
     });
     op.patch('/products/:id', {
-      schema: {
+      schema: { hide: true,
         params: idParam,
         body: {
           type: 'object', additionalProperties: false, minProperties: 1,
@@ -115,7 +117,7 @@ async function adminRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<void>
       return { ok: true };
     });
     op.post('/products/:id/plans', {
-      schema: { params: idParam, body: { type: 'object', required: ['priceFen', 'calls', 'validDays'], additionalProperties: false, properties: planFields } },
+      schema: { hide: true, params: idParam, body: { type: 'object', required: ['priceFen', 'calls', 'validDays'], additionalProperties: false, properties: planFields } },
     }, async (request, reply) => {
       const { id } = request.params as { id: number };
       const body = request.body as { priceFen: number; calls: number; validDays: number; oncePerBuyer?: boolean; active?: boolean };
@@ -128,7 +130,7 @@ async function adminRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<void>
       return reply.code(201).send({ id: planId });
     });
     op.patch('/plans/:id', {
-      schema: { params: idParam, body: { type: 'object', additionalProperties: false, minProperties: 1, properties: planFields } },
+      schema: { hide: true, params: idParam, body: { type: 'object', additionalProperties: false, minProperties: 1, properties: planFields } },
     }, async (request) => {
       const { id } = request.params as { id: number };
       const now = deps.now();
@@ -141,26 +143,26 @@ async function adminRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<void>
 
     // buyers, balance, grants
     op.get('/buyers', {
-      schema: { querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuery, search: { type: 'string', maxLength: 100 } } } },
+      schema: { hide: true, querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuery, search: { type: 'string', maxLength: 100 } } } },
     }, async (request) => listBuyers(db, request.query as object));
-    op.get('/buyers/:id', { schema: { params: idParam } }, async (request) => {
+    op.get('/buyers/:id', { schema: { hide: true, params: idParam } }, async (request) => {
       const { id } = request.params as { id: number };
       return { buyer: await buyerDetail(db, id, deps.now()) };
     });
     for (const [path, disabled] of [['disable', true], ['enable', false]] as const) {
-      op.post(`/buyers/:id/${path}`, { schema: { params: idParam } }, async (request) => {
+      op.post(`/buyers/:id/${path}`, { schema: { hide: true, params: idParam } }, async (request) => {
         const { id } = request.params as { id: number };
         await setBuyerDisabled(db, { buyerId: id, disabled, operatorId: operatorOf(request), now: deps.now() });
         return { ok: true };
       });
     }
-    op.get('/buyers/:id/balance', { schema: { params: idParam, querystring: { type: 'object', additionalProperties: false, properties: pageQuery } } }, async (request) => {
+    op.get('/buyers/:id/balance', { schema: { hide: true, params: idParam, querystring: { type: 'object', additionalProperties: false, properties: pageQuery } } }, async (request) => {
       const { id } = request.params as { id: number };
       const detail = await buyerDetail(db, id, deps.now());
       return { balanceFen: detail.balanceFen, entries: await listBalanceEntries(db, id, request.query as object) };
     });
     op.post('/buyers/:id/topups', {
-      schema: {
+      schema: { hide: true,
         params: idParam,
         body: { type: 'object', required: ['amountFen', 'reason'], additionalProperties: false, properties: { amountFen: { type: 'integer', minimum: 1, maximum: 10_000_000_000 }, reason: { type: 'string', maxLength: 1000 } } },
       },
@@ -170,7 +172,7 @@ async function adminRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<void>
       return reply.code(201).send(await topUp(db, { buyerId: id, ...body, operatorId: operatorOf(request), now: deps.now() }));
     });
     op.post('/buyers/:id/grants', {
-      schema: {
+      schema: { hide: true,
         params: idParam,
         body: {
           type: 'object', required: ['product', 'calls', 'reason'], additionalProperties: false,
@@ -186,7 +188,7 @@ async function adminRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<void>
 
     // orders and refunds (退款管理)
     op.get('/orders', {
-      schema: {
+      schema: { hide: true,
         querystring: {
           type: 'object', additionalProperties: false,
           properties: { ...pageQuery, status: { type: 'string', enum: ['unpaid', 'paid', 'cancelled', 'expired'] }, buyerId: { type: 'integer', minimum: 1, maximum: MAX_ID } },
@@ -196,7 +198,7 @@ async function adminRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<void>
       const q = request.query as { buyerId?: number; status?: 'paid'; page?: number; pageSize?: number };
       return listOrders(db, q.buyerId, { ...q, now: deps.now() });
     });
-    op.post('/packages/:id/refund', { schema: { params: idParam, body: reasonBody } }, async (request) => {
+    op.post('/packages/:id/refund', { schema: { hide: true, params: idParam, body: reasonBody } }, async (request) => {
       const { id } = request.params as { id: number };
       const { reason } = request.body as { reason: string };
       return { refund: await refundPackage(db, cfg, { packageId: id, reason, operatorId: operatorOf(request), now: deps.now() }) };
@@ -204,24 +206,24 @@ async function adminRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<void>
 
     // invoices
     op.get('/invoices', {
-      schema: {
+      schema: { hide: true,
         querystring: {
           type: 'object', additionalProperties: false,
           properties: { ...pageQuery, status: { type: 'string', enum: ['requested', 'issued', 'rejected'] }, buyerId: { type: 'integer', minimum: 1, maximum: MAX_ID } },
         },
       },
     }, async (request) => listInvoices(db, request.query as object));
-    op.get('/invoices/:id', { schema: { params: idParam } }, async (request) => {
+    op.get('/invoices/:id', { schema: { hide: true, params: idParam } }, async (request) => {
       const { id } = request.params as { id: number };
       return { invoice: await getInvoice(db, undefined, id) };
     });
-    op.get('/invoices/:id/pdf', { schema: { params: idParam } }, async (request, reply) => {
+    op.get('/invoices/:id/pdf', { schema: { hide: true, params: idParam } }, async (request, reply) => {
       const { id } = request.params as { id: number };
       const { pdf, name } = await invoicePdf(db, undefined, id);
       return reply.header('content-type', 'application/pdf').header('content-disposition', `attachment; filename="${name}"`).send(pdf);
     });
     // multipart/form-data: `number` and the file `pdf`
-    op.post('/invoices/:id/issue', { schema: { params: idParam }, bodyLimit: cfg.invoicePdfMaxBytes + 64 * 1024 }, async (request) => {
+    op.post('/invoices/:id/issue', { schema: { hide: true, params: idParam }, bodyLimit: cfg.invoicePdfMaxBytes + 64 * 1024 }, async (request) => {
       const { id } = request.params as { id: number };
       const body = (request.body ?? {}) as Record<string, unknown>;
       if (!request.isMultipart()) throw new CommerceError(415, 'multipart_required', 'send multipart/form-data with number and pdf');
@@ -231,7 +233,7 @@ async function adminRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<void>
       const invoice = await issueInvoice(db, { invoiceId: id, number, pdf, pdfName: `invoice-${number}.pdf`, maxBytes: cfg.invoicePdfMaxBytes, operatorId: operatorOf(request), now: deps.now() });
       return { invoice };
     });
-    op.post('/invoices/:id/reject', { schema: { params: idParam, body: reasonBody } }, async (request) => {
+    op.post('/invoices/:id/reject', { schema: { hide: true, params: idParam, body: reasonBody } }, async (request) => {
       const { id } = request.params as { id: number };
       const { reason } = request.body as { reason: string };
       return { invoice: await rejectInvoice(db, { invoiceId: id, reason, operatorId: operatorOf(request), now: deps.now() }) };
@@ -239,7 +241,7 @@ async function adminRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<void>
 
     // usage across buyers
     op.get('/usage', {
-      schema: {
+      schema: { hide: true,
         querystring: {
           type: 'object', required: ['from', 'to'], additionalProperties: false,
           properties: {
@@ -254,7 +256,7 @@ async function adminRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<void>
     });
 
     op.get('/audit', {
-      schema: { querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuery, action: { type: 'string', maxLength: 60 } } } },
+      schema: { hide: true, querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuery, action: { type: 'string', maxLength: 60 } } } },
     }, async (request) => listAudit(db, request.query as object));
   });
 }

@@ -24,7 +24,7 @@ export function registerAuthRoutes(scope: FastifyInstance, deps: ApiDeps, opts: 
   const cookieOpts = { secure: deps.config.commerce.cookieSecure };
   const maxAge = deps.config.commerce.sessionTtlMinutes * 60;
 
-  scope.get('/csrf', async (request, reply) => {
+  scope.get('/csrf', { schema: { hide: true } }, async (request, reply) => {
     const existing = parseCookies(request.headers.cookie)[CSRF_COOKIE];
     const session = await sessionOf(db, request, deps.now());
     if (session) return { csrfToken: session.csrfToken };
@@ -35,7 +35,7 @@ export function registerAuthRoutes(scope: FastifyInstance, deps: ApiDeps, opts: 
 
   if (opts.signUp) {
     scope.post('/signup', {
-      schema: {
+      schema: { hide: true,
         body: {
           type: 'object', required: ['email', 'password', 'name'], additionalProperties: false,
           properties: { email: { type: 'string', maxLength: 254 }, password: { type: 'string', maxLength: 1024 }, name: { type: 'string', maxLength: 200 } },
@@ -52,7 +52,7 @@ export function registerAuthRoutes(scope: FastifyInstance, deps: ApiDeps, opts: 
     });
   }
 
-  scope.post('/login', { schema: { body: credentials } }, async (request, reply) => {
+  scope.post('/login', { schema: { hide: true, body: credentials } }, async (request, reply) => {
     checkPreSessionCsrf(request);
     const body = request.body as { email: string; password: string };
     const session = await logIn(db, deps.config.commerce, { ...body, ip: request.ip, now: deps.now() });
@@ -65,7 +65,7 @@ export function registerAuthRoutes(scope: FastifyInstance, deps: ApiDeps, opts: 
     return { account: accountView(session.account), csrfToken: session.csrfToken };
   });
 
-  scope.post('/logout', { preHandler: requireRole(db, opts.role, deps.now) }, async (request, reply) => {
+  scope.post('/logout', { schema: { hide: true }, preHandler: requireRole(db, opts.role, deps.now) }, async (request, reply) => {
     const token = sessionToken(request);
     if (token) await logOut(db, token, deps.now());
     clearSessionCookies(reply, cookieOpts);
@@ -74,7 +74,7 @@ export function registerAuthRoutes(scope: FastifyInstance, deps: ApiDeps, opts: 
 
   scope.post('/password', {
     preHandler: requireRole(db, opts.role, deps.now),
-    schema: { body: { type: 'object', required: ['current', 'next'], additionalProperties: false, properties: { current: { type: 'string', maxLength: 1024 }, next: { type: 'string', maxLength: 1024 } } } },
+    schema: { hide: true, body: { type: 'object', required: ['current', 'next'], additionalProperties: false, properties: { current: { type: 'string', maxLength: 1024 }, next: { type: 'string', maxLength: 1024 } } } },
   }, async (request, reply) => {
     const body = request.body as { current: string; next: string };
     await changePassword(db, request.account!.id, body);

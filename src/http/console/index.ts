@@ -68,7 +68,7 @@ async function consoleRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<voi
   registerAuthRoutes(scope, deps, { signUp: true, role: 'buyer' });
 
   // the market's product page: public
-  scope.get('/products', async () => {
+  scope.get('/products', { schema: { hide: true } }, async () => {
     const products = await listProducts(db);
     return {
       products: products.map((p) => ({
@@ -81,7 +81,7 @@ async function consoleRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<voi
   await scope.register(async (buyer) => {
     buyer.addHook('preHandler', requireRole(db, 'buyer', deps.now));
 
-    buyer.get('/me', async (request) => {
+    buyer.get('/me', { schema: { hide: true } }, async (request) => {
       const buyerId = buyerOf(request);
       const now = deps.now();
       const warnings = await listWarnings(db, buyerId, { pageSize: 1, unreadOnly: true });
@@ -95,9 +95,9 @@ async function consoleRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<voi
 
     // apps: AppKey always; AppSecret and AppCode are shown once, at creation and at reset
     // (the gateway keeps the AppCode hashed and the AppSecret encrypted)
-    buyer.get('/apps', async (request) => ({ apps: (await listApps(db, buyerOf(request))).map(appView) }));
+    buyer.get('/apps', { schema: { hide: true } }, async (request) => ({ apps: (await listApps(db, buyerOf(request))).map(appView) }));
     buyer.post('/apps', {
-      schema: { body: { type: 'object', additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 60 } } } },
+      schema: { hide: true, body: { type: 'object', additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 60 } } } },
     }, async (request, reply) => {
       const buyerId = buyerOf(request);
       const { name } = (request.body ?? {}) as { name?: string };
@@ -111,16 +111,16 @@ async function consoleRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<voi
       if (!app) throw new CommerceError(404, 'not_found', 'app not found');
       return app;
     };
-    buyer.post('/apps/:id/reset-code', { schema: { params: idParam } }, async (request) => {
+    buyer.post('/apps/:id/reset-code', { schema: { hide: true, params: idParam } }, async (request) => {
       const app = await ownApp(request);
       return { id: app.id, appKey: app.appKey, ...(await resetAppCode(db, app.id, deps.now())) };
     });
-    buyer.post('/apps/:id/reset-secret', { schema: { params: idParam } }, async (request) => {
+    buyer.post('/apps/:id/reset-secret', { schema: { hide: true, params: idParam } }, async (request) => {
       const app = await ownApp(request);
       return { id: app.id, appKey: app.appKey, ...(await resetAppSecret(db, deps.config.gateway, app.id, deps.now())) };
     });
     buyer.post('/apps/:id/:action', {
-      schema: { params: { type: 'object', required: ['id', 'action'], properties: { id: idParam.properties.id, action: { type: 'string', enum: ['disable', 'enable'] } } } },
+      schema: { hide: true, params: { type: 'object', required: ['id', 'action'], properties: { id: idParam.properties.id, action: { type: 'string', enum: ['disable', 'enable'] } } } },
     }, async (request) => {
       const app = await ownApp(request);
       const { action } = request.params as { action: 'disable' | 'enable' };
@@ -130,14 +130,14 @@ async function consoleRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<voi
 
     // orders (订单列表)
     buyer.get('/orders', {
-      schema: { querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuery, status: { type: 'string', enum: ['unpaid', 'paid', 'cancelled', 'expired'] } } } },
+      schema: { hide: true, querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuery, status: { type: 'string', enum: ['unpaid', 'paid', 'cancelled', 'expired'] } } } },
     }, async (request) => {
       const q = request.query as { page?: number; pageSize?: number; status?: 'unpaid' };
       const page = await listOrders(db, buyerOf(request), { ...q, now: deps.now() });
       return { ...page, items: page.items.map(({ buyerId: _b, ...o }) => o) };
     });
     buyer.post('/orders', {
-      schema: {
+      schema: { hide: true,
         body: {
           type: 'object', required: ['planId'], additionalProperties: false,
           properties: { planId: { type: 'integer', minimum: 1, maximum: 9_007_199_254_740_991 }, quantity: { type: 'integer', minimum: 1, maximum: 1000, default: 1 } },
@@ -148,44 +148,44 @@ async function consoleRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<voi
       const order = await createOrder(db, cfg, { buyerId: buyerOf(request), planId: body.planId, quantity: body.quantity, now: deps.now() });
       return reply.code(201).send({ order });
     });
-    buyer.get('/orders/:id', { schema: { params: idParam } }, async (request) => {
+    buyer.get('/orders/:id', { schema: { hide: true, params: idParam } }, async (request) => {
       const { id } = request.params as { id: number };
       return { order: await getOrder(db, buyerOf(request), id, deps.now()) };
     });
-    buyer.post('/orders/:id/pay', { schema: { params: idParam } }, async (request) => {
+    buyer.post('/orders/:id/pay', { schema: { hide: true, params: idParam } }, async (request) => {
       const { id } = request.params as { id: number };
       const order = await payOrder(db, { buyerId: buyerOf(request), orderId: id, now: deps.now() });
       return { order, balanceFen: await balanceOf(db, buyerOf(request)) };
     });
-    buyer.post('/orders/:id/cancel', { schema: { params: idParam } }, async (request) => {
+    buyer.post('/orders/:id/cancel', { schema: { hide: true, params: idParam } }, async (request) => {
       const { id } = request.params as { id: number };
       return { order: await cancelOrder(db, buyerOf(request), id, deps.now()) };
     });
 
     // 账户余额
-    buyer.get('/balance', { schema: { querystring: listQuery } }, async (request) => {
+    buyer.get('/balance', { schema: { hide: true, querystring: listQuery } }, async (request) => {
       const buyerId = buyerOf(request);
       return { balanceFen: await balanceOf(db, buyerId), entries: await listBalanceEntries(db, buyerId, request.query as object) };
     });
 
     // 已购买的服务, 套餐包列表, 使用明细
-    buyer.get('/services', async (request) => ({ services: await purchasedServices(db, buyerOf(request), deps.now()) }));
-    buyer.get('/services/:product/packages', { schema: { params: productParam, querystring: listQuery } }, async (request) => {
+    buyer.get('/services', { schema: { hide: true } }, async (request) => ({ services: await purchasedServices(db, buyerOf(request), deps.now()) }));
+    buyer.get('/services/:product/packages', { schema: { hide: true, params: productParam, querystring: listQuery } }, async (request) => {
       const { product } = request.params as { product: string };
       return packagesOf(db, buyerOf(request), product, { ...(request.query as object), now: deps.now() });
     });
-    buyer.get('/services/:product/usage', { schema: { params: productParam, querystring: usageQuery } }, async (request) => {
+    buyer.get('/services/:product/usage', { schema: { hide: true, params: productParam, querystring: usageQuery } }, async (request) => {
       const { product } = request.params as { product: string };
       return usageDetail(db, buyerOf(request), { product }, { ...(request.query as object), now: deps.now() });
     });
     for (const ext of ['csv', 'xlsx'] as const) {
-      buyer.get(`/services/:product/usage.${ext}`, { schema: { params: productParam, querystring: exportQuery } }, async (request, reply) => {
+      buyer.get(`/services/:product/usage.${ext}`, { schema: { hide: true, params: productParam, querystring: exportQuery } }, async (request, reply) => {
         const { product } = request.params as { product: string };
         const q = request.query as { from?: number; to?: number };
         const scope = { buyerId: buyerOf(request), product, from: q.from, to: q.to };
         return sendExport(reply, ext, `usage-${product}`, ext === 'csv' ? usageCsv(db, scope) : usageXlsx(db, scope));
       });
-      buyer.get(`/packages/:id/usage.${ext}`, { schema: { params: idParam, querystring: exportQuery } }, async (request, reply) => {
+      buyer.get(`/packages/:id/usage.${ext}`, { schema: { hide: true, params: idParam, querystring: exportQuery } }, async (request, reply) => {
         const { id } = request.params as { id: number };
         await packageOf(db, buyerOf(request), id, deps.now());
         const q = request.query as { from?: number; to?: number };
@@ -193,12 +193,12 @@ async function consoleRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<voi
         return sendExport(reply, ext, `usage-package-${id}`, ext === 'csv' ? usageCsv(db, scope) : usageXlsx(db, scope));
       });
     }
-    buyer.get('/packages/:id/usage', { schema: { params: idParam, querystring: usageQuery } }, async (request) => {
+    buyer.get('/packages/:id/usage', { schema: { hide: true, params: idParam, querystring: usageQuery } }, async (request) => {
       const { id } = request.params as { id: number };
       return usageDetail(db, buyerOf(request), { packageId: id }, { ...(request.query as object), now: deps.now() });
     });
     buyer.get('/usage/breakdown', {
-      schema: {
+      schema: { hide: true,
         querystring: {
           type: 'object', required: ['by', 'from', 'to'], additionalProperties: false,
           properties: { by: { type: 'string', enum: ['app', 'code'] }, product: productParam.properties.product, ...rangeQuery },
@@ -210,9 +210,9 @@ async function consoleRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<voi
     });
 
     // 产品续费: contacts, threshold, warnings
-    buyer.get('/contacts', async (request) => ({ contacts: await contactsOf(db, cfg, buyerOf(request)) }));
+    buyer.get('/contacts', { schema: { hide: true } }, async (request) => ({ contacts: await contactsOf(db, cfg, buyerOf(request)) }));
     buyer.put('/contacts', {
-      schema: {
+      schema: { hide: true,
         body: {
           type: 'object', additionalProperties: false, minProperties: 1,
           properties: {
@@ -223,24 +223,24 @@ async function consoleRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<voi
       },
     }, async (request) => ({ contacts: await setContacts(db, cfg, buyerOf(request), request.body as object, deps.now()) }));
     buyer.get('/warnings', {
-      schema: { querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuery, unread: { type: 'boolean' } } } },
+      schema: { hide: true, querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuery, unread: { type: 'boolean' } } } },
     }, async (request) => {
       const q = request.query as { page?: number; pageSize?: number; unread?: boolean };
       return listWarnings(db, buyerOf(request), { ...q, unreadOnly: q.unread });
     });
-    buyer.post('/warnings/:id/read', { schema: { params: idParam } }, async (request) => {
+    buyer.post('/warnings/:id/read', { schema: { hide: true, params: idParam } }, async (request) => {
       const { id } = request.params as { id: number };
       await markWarningRead(db, buyerOf(request), id, deps.now());
       return { ok: true };
     });
 
     // 发票申请 and 消费趋势
-    buyer.get('/invoices/invoiceable', async (request) => invoiceableOrders(db, buyerOf(request)));
+    buyer.get('/invoices/invoiceable', { schema: { hide: true } }, async (request) => invoiceableOrders(db, buyerOf(request)));
     buyer.get('/invoices', {
-      schema: { querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuery, status: { type: 'string', enum: ['requested', 'issued', 'rejected'] } } } },
+      schema: { hide: true, querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuery, status: { type: 'string', enum: ['requested', 'issued', 'rejected'] } } } },
     }, async (request) => listInvoices(db, { ...(request.query as object), buyerId: buyerOf(request) }));
     buyer.post('/invoices', {
-      schema: {
+      schema: { hide: true,
         body: {
           type: 'object', required: ['orderIds', 'title', 'taxId', 'type', 'email'], additionalProperties: false,
           properties: {
@@ -254,16 +254,16 @@ async function consoleRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<voi
       const invoice = await requestInvoice(db, buyerOf(request), request.body as never, deps.now());
       return reply.code(201).send({ invoice });
     });
-    buyer.get('/invoices/:id', { schema: { params: idParam } }, async (request) => {
+    buyer.get('/invoices/:id', { schema: { hide: true, params: idParam } }, async (request) => {
       const { id } = request.params as { id: number };
       return { invoice: await getInvoice(db, buyerOf(request), id) };
     });
-    buyer.get('/invoices/:id/pdf', { schema: { params: idParam } }, async (request, reply) => {
+    buyer.get('/invoices/:id/pdf', { schema: { hide: true, params: idParam } }, async (request, reply) => {
       const { id } = request.params as { id: number };
       const { pdf, name } = await invoicePdf(db, buyerOf(request), id);
       return reply.header('content-type', 'application/pdf').header('content-disposition', `attachment; filename="${name}"`).send(pdf);
     });
-    buyer.get('/spend', async (request) => spendTrend(db, buyerOf(request), deps.now()));
+    buyer.get('/spend', { schema: { hide: true } }, async (request) => spendTrend(db, buyerOf(request), deps.now()));
   });
 }
 
