@@ -92,7 +92,7 @@ export async function findCardFrame(models: OcrModels, img: RgbImage, boxes: Tex
   const quarter = Math.round(dir / (Math.PI / 2));
   const rotation = (((-quarter * 90) % 360) + 360) % 360;
   const skew = ((dir - quarter * (Math.PI / 2)) * 180) / Math.PI;
-  return { angle: dir, rotation, skew, boxes: toCardFrame(boxes, dir), directionConfidence: confidence };
+  return { angle: dir, rotation, skew, boxes: splitStacked(toCardFrame(boxes, dir)), directionConfidence: confidence };
 }
 
 /** Card corners in image coordinates from a rectangle in the card frame. */
@@ -103,3 +103,29 @@ export function quadFromFrame(dir: number, u0: number, v0: number, u1: number, v
 }
 
 export type { Point };
+
+/**
+ * Two or three lines the detector merged into one box (small text, tight leading) are split
+ * back into single lines: a box about k times as high as the card's lines becomes k boxes.
+ */
+export function splitStacked(boxes: CardBox[]): CardBox[] {
+  const lineHeights = boxes.filter((b) => b.w / Math.max(1, b.h) > 2.5).map((b) => b.h).sort((a, b) => a - b);
+  if (lineHeights.length < 3) return boxes;
+  const h = lineHeights[lineHeights.length >> 1]!;
+  const out: CardBox[] = [];
+  for (const b of boxes) {
+    const k = Math.round(b.h / h);
+    if (b.h < 1.7 * h || k < 2 || b.w < 2 * b.h) {
+      out.push(b);
+      continue;
+    }
+    const c = Math.cos(b.angle), s = Math.sin(b.angle);
+    const step = b.h / k;
+    for (let i = 0; i < k; i++) {
+      const off = (i - (k - 1) / 2) * step;
+      // across the line is the rect's +v direction: (-sin, cos)
+      out.push({ ...b, cx: b.cx - s * off, cy: b.cy + c * off, h: step * 1.15, v: b.v + off });
+    }
+  }
+  return out;
+}

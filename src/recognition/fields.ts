@@ -97,16 +97,18 @@ export function chooseIdNumber(read: Decoded, birthday: string): ReadField {
  */
 export function chooseFromList(spans: Span[], cs: Charset, values: readonly string[]): ReadField {
   if (!spans.length) return emptyField();
+  const alphabet = classesOf(cs.classOf, values.join(''));
+  const score = (sp: Span, label: number[]) => ctcLogLikelihood(sp.line.probs, label, sp.from, sp.to, 0.001, alphabet);
   const scores = values.map((v) => {
     const label = [...v].map((ch) => cs.classOf.get(ch) ?? WILDCARD);
     let total = 0;
     // the value may be split over several boxes: take the best split point per span boundary
-    if (spans.length === 1) total = ctcLogLikelihood(spans[0]!.line.probs, label, spans[0]!.from, spans[0]!.to);
+    if (spans.length === 1) total = score(spans[0]!, label);
     else {
       total = -Infinity;
       for (let k = 0; k <= label.length; k++) {
-        const a = ctcLogLikelihood(spans[0]!.line.probs, label.slice(0, k), spans[0]!.from, spans[0]!.to);
-        const b = spans.slice(1).reduce((acc, sp, j) => acc + (j === 0 ? ctcLogLikelihood(sp.line.probs, label.slice(k), sp.from, sp.to) : ctcLogLikelihood(sp.line.probs, [], sp.from, sp.to)), 0);
+        const a = score(spans[0]!, label.slice(0, k));
+        const b = spans.slice(1).reduce((acc, sp, j) => acc + score(sp, j === 0 ? label.slice(k) : []), 0);
         total = Math.max(total, a + b);
       }
     }

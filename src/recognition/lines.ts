@@ -8,6 +8,10 @@ export interface TextLine {
   probs: LineProbs;
   /** free (unconstrained) decode of the whole line */
   text: Decoded;
+  /** steps from here on are also covered by the next box of the row */
+  cut?: number;
+  /** typical advance of a full-width character, in steps, over the card */
+  pitch?: number;
 }
 
 export interface Row {
@@ -57,7 +61,18 @@ export function groupRows(lines: TextLine[]): Row[] {
 
 function makeRow(lines: TextLine[]): Row {
   const chars: RowChar[] = [];
-  lines.forEach((l, i) => l.text.chars.forEach((c) => chars.push({ ...c, line: i })));
+  lines.forEach((l, i) => {
+    // where the next box overlaps this one the detector cut the line twice: read that part once
+    const next = lines[i + 1];
+    if (next) {
+      const overlap = l.box.u + l.box.w / 2 - (next.box.u - next.box.w / 2);
+      if (overlap > 0) l.cut = Math.max(0, Math.round(l.probs.steps * (1 - overlap / l.box.w)));
+    }
+    const cut = l.cut ?? l.probs.steps;
+    l.text.chars.forEach((c) => {
+      if (c.t0 < cut) chars.push({ ...c, line: i });
+    });
+  });
   const hs = lines.map((l) => l.box.h).sort((a, b) => a - b);
   return {
     lines,
@@ -85,9 +100,10 @@ export function findLabel(row: Row, label: string, maxStart = Infinity): number 
     }
   }
   if (best < 0 && label.length === 2) {
-    // a two-character label read as one: 名 alone, 别 alone...
+    // a two-character label read as one (名 alone, 别 alone) or cut after its first (住 alone)
     const i = cs.findIndex((c, k) => k <= Math.min(maxStart, 1) && c.char === label[1]);
     if (i >= 0) best = row.chars.indexOf(cs[i]!);
+    else if (cs[0]?.char === label[0] && maxStart <= 2) best = row.chars.indexOf(cs[0]!);
   }
   return best;
 }
@@ -101,10 +117,10 @@ export function spansBetween(row: Row, after: number, before = row.chars.length)
   row.lines.forEach((line, i) => {
     if (a && i < a.line) return;
     if (b && i > b.line) return;
-    let from = 0, to = line.probs.steps;
+    let from = 0, to = line.cut ?? line.probs.steps;
     if (a && i === a.line) {
       const nextInLine = line.text.chars.find((c) => c.t0 > a.t1);
-      from = nextInLine ? Math.max(a.t1 + 1, (a.t1 + nextInLine.t0 + 1) >> 1) : line.probs.steps;
+      from = nextInLine ? Math.max(a.t1 + 1, (a.t1 + nextInLine.t0 + 1) >> 1) : a.t1 + 2;
     }
     if (b && i === b.line) {
       const prevInLine = [...line.text.chars].reverse().find((c) => c.t1 < b.t0);
@@ -147,12 +163,15 @@ export function gapAwareDecode(span: Span, cs: Charset): Decoded {
   const all = line.text.chars.filter((c) => c.char !== ' ');
   const d = greedyDecode(line.probs, cs.charset, from, to);
   const chars = d.chars.filter((c) => c.char !== ' ');
-  if (all.length < 2 || !chars.length) return d;
+  if ((all.length < 2 && !line.pitch) || !chars.length) return d;
   const centre = (c: DecodedChar) => (c.t0 + c.t1) / 2;
   const pitches: number[] = [];
   for (let i = 1; i < all.length; i++) pitches.push((centre(all[i]!) - centre(all[i - 1]!)) / ((ems(all[i]!.char) + ems(all[i - 1]!.char)) / 2));
   pitches.sort((a, b) => a - b);
-  const pitch = pitches[pitches.length >> 1]!;
+  // a short line's own spacing may include the very gap we look for: trust the card's instead
+  const own = pitches.length ? pitches[pitches.length >> 1]! : Infinity;
+  const pitch = line.pitch && (all.length < 4 || own > 1.2 * line.pitch) ? line.pitch : own;
+  if (!Number.isFinite(pitch)) return d;
   if (!(pitch > 1)) return d;
   const out: DecodedChar[] = [];
   const fill = (a: number, b: number, count: number, ...neighbours: (DecodedChar | undefined)[]) => {
@@ -198,4 +217,17 @@ export function gapAwareDecode(span: Span, cs: Charset): Decoded {
   const text = out.map((c) => c.char).join('');
   const confidence = out.length ? out.reduce((s, c) => s + c.prob, 0) / out.length : 0;
   return { text, chars: out, confidence };
+}
+
+/** The typical advance of a full-width character in steps, from the lines with 4+ of them. */
+export function cardPitch(lines: TextLine[]): number | undefined {
+  const ds: number[] = [];
+  for (const l of lines) {
+    const cjk = l.text.chars.filter((c) => c.char !== ' ' && ems(c.char) === 1);
+    if (cjk.length < 4) continue;
+    for (let i = 1; i < cjk.length; i++) ds.push((cjk[i]!.t0 + cjk[i]!.t1 - cjk[i - 1]!.t0 - cjk[i - 1]!.t1) / 2);
+  }
+  if (ds.length < 3) return undefined;
+  ds.sort((a, b) => a - b);
+  return ds[ds.length >> 1];
 }

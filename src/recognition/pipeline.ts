@@ -5,7 +5,7 @@ import { locateText, medianHeight, type TextBox } from './ocr/detect.ts';
 import { cropLine, recognizeLines } from './ocr/recognize.ts';
 import { greedyDecode } from './ocr/ctc.ts';
 import { findCardFrame, quadFromFrame, type CardBox, type CardFrame } from './card.ts';
-import { groupRows, type Row, type TextLine } from './lines.ts';
+import { cardPitch, groupRows, type Row, type TextLine } from './lines.ts';
 import { digitRun, locateFrontLabels, parseFront } from './front.ts';
 import { backMarkers, parseBack } from './back.ts';
 import { resizeRgb, type RgbImage } from './pixels.ts';
@@ -70,7 +70,10 @@ async function readBothWays(models: OcrModels, img: RgbImage, boxes: TextBox[], 
 
 async function readLines(models: OcrModels, img: RgbImage, boxes: CardBox[]): Promise<TextLine[]> {
   const probs = await recognizeLines(models, boxes.map((b) => cropLine(img, b)));
-  return boxes.map((box, i) => ({ box, probs: probs[i]!, text: greedyDecode(probs[i]!, models.charset) }));
+  const lines: TextLine[] = boxes.map((box, i) => ({ box, probs: probs[i]!, text: greedyDecode(probs[i]!, models.charset) }));
+  const pitch = cardPitch(lines);
+  for (const l of lines) l.pitch = pitch;
+  return lines;
 }
 
 export function decideSide(rows: Row[]): CardSide {

@@ -111,9 +111,17 @@ export const WILDCARD = -1;
 /**
  * log P(label | steps [from, to)) under CTC: the forward algorithm over the blank-interleaved
  * label. WILDCARD positions take the probability that the step holds some character other
- * than blank, times `wildcardPenalty`.
+ * than blank (and other than `wildcardExcludes`), times `wildcardPenalty`.
  */
-export function ctcLogLikelihood(l: LineProbs, label: readonly number[], from = 0, to = l.steps, wildcardPenalty = 0.05): number {
+export function ctcLogLikelihood(
+  l: LineProbs,
+  label: readonly number[],
+  from = 0,
+  to = l.steps,
+  wildcardPenalty = 0.05,
+  /** classes a wildcard must not stand for (the characters of the other candidates) */
+  wildcardExcludes: readonly number[] = [],
+): number {
   const S = 2 * label.length + 1;
   let alpha = new Float64Array(S);
   let next = new Float64Array(S);
@@ -122,7 +130,12 @@ export function ctcLogLikelihood(l: LineProbs, label: readonly number[], from = 
     const base = t * l.classes;
     if (s % 2 === 0) return l.probs[base]!;
     const cls = label[(s - 1) >> 1]!;
-    if (cls === WILDCARD) return Math.max(0, 1 - l.probs[base]!) * wildcardPenalty;
+    if (cls === WILDCARD) {
+      // the last class is the space: not a character either
+      let p = 1 - l.probs[base]! - l.probs[base + l.classes - 1]!;
+      for (const c of wildcardExcludes) p -= l.probs[base + c]!;
+      return Math.max(0, p) * wildcardPenalty;
+    }
     return l.probs[base + cls]!;
   };
   if (to <= from) return label.length ? -Infinity : 0;

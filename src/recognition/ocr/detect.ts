@@ -124,10 +124,12 @@ export function medianHeight(boxes: TextBox[]): number {
 export async function locateText(models: OcrModels, img: RgbImage): Promise<TextBox[]> {
   const first = 640;
   const boxes = await detectText(models, img, { maxSide: first });
-  if (!boxes.length) return boxes;
+  const longSide = Math.max(img.width, img.height);
+  // a card has a dozen lines: finding only a few means the text was too small to see
+  if (boxes.length < 6) return longSide > first * 1.2 ? detectText(models, img, { maxSide: Math.min(1280, longSide) }) : boxes;
   const scale = Math.min(1, first / Math.max(img.width, img.height));
   const h = medianHeight(boxes) * scale;
-  if (h >= 16) return boxes;
+  if (h >= 22) return boxes;
   let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
   for (const b of boxes) {
     const r = Math.hypot(b.w, b.h) / 2;
@@ -143,7 +145,7 @@ export async function locateText(models: OcrModels, img: RgbImage): Promise<Text
   };
   region.width = Math.min(img.width, Math.ceil(x1 + pad)) - region.x;
   region.height = Math.min(img.height, Math.ceil(y1 + pad)) - region.y;
-  const want = Math.max(region.width, region.height) * (24 / Math.max(1, medianHeight(boxes)));
+  const want = Math.max(region.width, region.height) * (26 / Math.max(1, medianHeight(boxes)));
   const maxSide = Math.min(960, Math.max(first, want));
   if (maxSide <= first * 1.15 && region.width * region.height > 0.8 * img.width * img.height) return boxes;
   return detectText(models, img, { maxSide, region });
