@@ -30,3 +30,4 @@ export {
 export { usageCsv, usageXlsx, type UsageExportScope } from './export.ts';
 export { topUp, grantByHand, listBuyers, buyerDetail, setBuyerDisabled, type BuyerSummary } from './operators.ts';
 export { recordAudit, listAudit, type AuditEntry } from './audit.ts';
+export { sweepCommerce, startCommerceSweeps, type SweepReport } from './sweeps.ts';
