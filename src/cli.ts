@@ -11,7 +11,6 @@ import { ensureDemo, demoBanner } from './demo.ts';
 import { createLogger } from './log.ts';
 import { createRecognizer, type Recognizer } from './recognition/index.ts';
 import { runRegistryAdmin } from './verification/index.ts';
-import { registerMetering } from './http/metering.ts';
 import { runAdmin } from './cli/admin.ts';
 
 const USAGE = `Usage: shiming [--config file.json] <command>
@@ -46,7 +45,6 @@ async function serve(config: Config): Promise<void> {
     verification: runtime.verification,
     metrics: runtime.metrics,
     logger,
-    metering: (scope) => registerMetering(scope, { store: runtime.store, gateway: config.gateway }),
   });
   const address = await app.listen({ host: config.server.host, port: config.server.port });
   const base = address.replace('[::1]', 'localhost');

@@ -14,10 +14,9 @@ import { GATEWAY_ERRORS, sendGatewayError } from './answers.ts';
 import { parseJsonWithDepthLimit, JsonTooDeep } from './json.ts';
 import { buildOpenApi, collectRoute, type DocumentedRoute } from './openapi.ts';
 import type { VerificationSource } from './identity.ts';
+import { registerMetering } from './metering.ts';
 import { ocrRoutes } from './routes/ocr.ts';
 import { verifyRoutes } from './routes/verify.ts';
-import { registerConsoleApi } from './console/index.ts';
-import { registerAdminApi } from './admin/index.ts';
 import { registerConsolePages } from './console-pages.ts';
 
 declare module 'fastify' {
@@ -48,8 +47,12 @@ export interface ServerDeps {
   verification?: VerificationSource;
   metrics?: Metrics;
   logger?: Logger;
-  /** plugs in the gateway's authentication and billing hooks (src/http/metering.ts) */
-  metering?: (app: FastifyInstance) => Promise<void> | void;
+  /**
+   * The gateway's authentication and billing hooks. Default: `registerMetering` of
+   * src/http/metering.ts on this store and `config.gateway`; `false` serves the product routes
+   * unauthenticated and unmetered (tests of the routes themselves).
+   */
+  metering?: false | ((app: FastifyInstance) => Promise<void> | void);
   /** more route plugins (console, admin API), registered after the public API */
   plugins?: Array<(app: FastifyInstance) => Promise<void> | void>;
 }
@@ -174,7 +177,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   let openapi: unknown;
   app.get('/openapi.json', { schema: { hide: true } }, async () => (openapi ??= buildOpenApi(documented)));
 
-  if (deps.metering) await deps.metering(app);
+  if (deps.metering === undefined) registerMetering(app, { store: deps.store, gateway: config.gateway });
+  else if (deps.metering) await deps.metering(app);
 
   const routeDeps = {
     recognizer: () => recognizer.get(),
@@ -185,8 +189,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(ocrRoutes, routeDeps);
   await app.register(verifyRoutes, routeDeps);
   for (const plugin of deps.plugins ?? []) await app.register(async (scope) => plugin(scope));
-  await app.register(async (scope) => registerConsoleApi(scope, { store: deps.store, config }));
-  await app.register(async (scope) => registerAdminApi(scope, { store: deps.store, config }));
   await registerConsolePages(app);
 
   return app;

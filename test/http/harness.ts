@@ -34,7 +34,8 @@ export async function startHarness(overrides: Partial<ServerDeps> = {}, env: Rec
   });
   const logger = createLogger({ level: 'info', destination });
   const verification = createVerificationSource(store, config);
-  const app = await buildServer({ config, store, recognizer: undefined, verification, logger, ...overrides });
+  // The routes' own behaviour: unmetered unless a test plugs metering in (api-metering.test.ts).
+  const app = await buildServer({ config, store, recognizer: undefined, verification, logger, metering: false, ...overrides });
   await app.ready();
   return {
     app,
