@@ -122,9 +122,8 @@ function Root() {
 
 function Themed() {
   const { lang } = useLang();
-  const nonce = document.querySelector('meta[name="csp-nonce"]')?.getAttribute('content') ?? undefined;
   return (
-    <ConfigProvider locale={lang === 'en' ? enUS : zhCN} csp={{ nonce }} theme={{ token: { colorPrimary: '#ff6a00', fontFamily: "'Noto Sans SC', -apple-system, 'Segoe UI', Roboto, sans-serif" } }}>
+    <ConfigProvider locale={lang === 'en' ? enUS : zhCN} theme={{ token: { colorPrimary: '#ff6a00', fontFamily: "'Noto Sans SC', -apple-system, 'Segoe UI', Roboto, sans-serif" } }}>
       <AntApp>
         <Root />
       </AntApp>

@@ -29,8 +29,8 @@ export default function Overview() {
         } />
       )}
       <Card title={t('已购买的服务')} style={{ marginTop: 16 }} extra={<Link to="/console/products">{t('购买套餐包')}</Link>}>
-        {services.data && services.data.services.length === 0 && <Empty description={t('还没有购买服务')} />}
         <List
+          locale={{ emptyText: <Empty description={t('还没有购买服务')} /> }}
           dataSource={services.data?.services ?? []}
           renderItem={(s) => (
             <List.Item data-testid={`service-${s.productCode}`}>
