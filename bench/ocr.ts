@@ -12,12 +12,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { GENERATOR_VERSION, type CardTruth } from '../tools/gen-cards/index.ts';
-import { buildReport, percentile, upsertSection, type CardOutcome, type ResultLike } from './ocr-score.ts';
-
-interface RecognizerLike {
-  read(image: Buffer): Promise<ResultLike>;
-  close(): Promise<void>;
-}
+import { createRecognizer } from '../src/recognition/index.ts';
+import { buildReport, percentile, upsertSection, type CardOutcome } from './ocr-score.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
@@ -67,8 +63,6 @@ function startRssSampler(): { stop(): number } {
 async function main(): Promise<void> {
   const rows = loadSet();
   const rss = startRssSampler();
-  const modUrl = new URL('../src/recognition/index.ts', import.meta.url).href;
-  const { createRecognizer } = (await import(modUrl)) as { createRecognizer(o: { poolSize?: number }): Promise<RecognizerLike> };
   const recognizer = await createRecognizer({ poolSize });
   const bytesOf = (r: Row) => fs.readFileSync(path.join(setDir, r.file));
   // warm-up: one read per worker, outside the measurements
