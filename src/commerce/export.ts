@@ -11,11 +11,41 @@ const HEADER = ['流水编号', '套餐包ID', '处理时间', '备注', '消耗
 
 export type UsageExportScope = ({ packageId: number } | { buyerId: number; product: string }) & { from?: number; to?: number };
 
+// The 10-minute grid of the usage records (windows start at hh:m0:01).
+const BUCKET_MS = 10 * 60_000;
+const BUCKET_OFFSET_MS = 1000;
+const CHUNK_MS = 24 * 3600_000;
+const alignDown = (t: number) => Math.floor((t - BUCKET_OFFSET_MS) / BUCKET_MS) * BUCKET_MS + BUCKET_OFFSET_MS;
+
+/**
+ * The records newest first, one day of windows at a time: each query groups only that day's
+ * ledger rows (over the ledger's time index), so a year costs 365 small queries rather than
+ * re-grouping the whole year for every page.
+ */
 async function* recordPages(db: Db, scope: UsageExportScope): AsyncGenerator<UsageRecord[]> {
-  for (let page = 1; ; page++) {
-    const { records } = await usageRecords(db, { ...scope, page, pageSize: PAGE });
-    if (records.length) yield records;
-    if (records.length < PAGE) return;
+  const newest = await usageRecords(db, { ...scope, page: 1, pageSize: 1 });
+  let remaining = newest.total;
+  if (remaining === 0) return;
+  let upper = scope.to ?? newest.records[0].windowEnd;
+  while (remaining > 0) {
+    if (scope.from !== undefined && upper <= scope.from) return;
+    let lower = alignDown(upper - CHUNK_MS);
+    if (scope.from !== undefined) lower = Math.max(lower, scope.from);
+    let got = 0;
+    for (let page = 1; ; page++) {
+      const { records } = await usageRecords(db, { ...scope, from: lower, to: upper, page, pageSize: PAGE });
+      if (records.length) yield records;
+      got += records.length;
+      if (records.length < PAGE) break;
+    }
+    remaining -= got;
+    upper = lower;
+    if (got === 0 && remaining > 0) {
+      // a gap without calls: jump to the newest window below it
+      const below = await usageRecords(db, { ...scope, to: upper, page: 1, pageSize: 1 });
+      if (below.total === 0) return;
+      upper = below.records[0].windowEnd;
+    }
   }
 }
 

@@ -138,6 +138,16 @@ test('导出明细: CSV and XLSX streams with the same records', async () => {
     assert.equal(sheet.rowCount, 1 + 10);
     assert.equal(sheet.getRow(2).getCell(5).value, '1次');
 
+    // calls months apart: the export walks day by day and jumps the gaps
+    for (const at of [T0 + 30 * DAY, T0 + 30 * DAY + 5, T0 + 400 * DAY]) await call(h, buyerId, 1, at);
+    const gapped = (await b.get(`/console/api/services/idcard-ocr/usage.csv`)).body.replace(/^\ufeff/, '').trim().split('\r\n');
+    assert.equal(gapped.length, 1 + 25 + 2);
+    assert.match(gapped[1], /2027-02-09 10:00:01 - 2027-02-09 10:10:01,套餐包消耗,1次$/);
+    assert.match(gapped[2], /2026-02-04 10:00:01 - 2026-02-04 10:10:01,套餐包消耗,2次$/);
+    assert.match(gapped[27], /2026-01-05 10:00:01 - 2026-01-05 10:10:01,套餐包消耗,1次$/);
+    const window = (await b.get(`/console/api/packages/${pkg}/usage.csv?from=${T0 + 20 * DAY}&to=${T0 + 31 * DAY}`)).body.trim().split('\r\n');
+    assert.equal(window.length, 2);
+
     const empty = await b.get(`/console/api/packages/${pkg}/usage.csv?from=0&to=1`);
     assert.equal(empty.body.replace(/^\ufeff/, '').trim(), '流水编号,套餐包ID,处理时间,备注,消耗');
     assert.equal((await b.get('/console/api/packages/999999/usage.xlsx')).statusCode, 404);
