@@ -57,10 +57,19 @@ export interface VerificationConfig {
 export interface GatewayConfig {
   /** key that encrypts stored AppSecrets (32 bytes, hex) */
   secretKey: string;
+  /** calls per second of one app, of one buyer, of each API over everyone (0 = unlimited) */
+  appCallsPerSecond: number;
+  buyerCallsPerSecond: number;
+  ocrCallsPerSecond: number;
+  verifyCallsPerSecond: number;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface BillingConfig {}
+export interface BillingConfig {
+  /** result codes that are charged (the vendors' convention: only 01 and 02) */
+  billableCodes: string[];
+  /** an unsettled hold (a crashed node) returns its call to the buyer after this long */
+  holdTtlMs: number;
+}
 export interface CommerceConfig {
   /** `Secure` on the console's cookies; turn off only for plain-HTTP development */
   cookieSecure: boolean;
@@ -338,9 +347,18 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
 
   const secretKey = read.string('gateway.secretKey', 'SHIMING_SECRET_KEY');
   read.check(secretKey === undefined || HEX_KEY.test(secretKey), 'gateway.secretKey', 'SHIMING_SECRET_KEY', 'must be 64 hex characters (32 bytes)');
-  const gateway: GatewayConfig = { secretKey: secretKey ?? '' };
+  const gateway: GatewayConfig = {
+    secretKey: secretKey ?? '',
+    appCallsPerSecond: read.int('gateway.appCallsPerSecond', 'SHIMING_APP_CALLS_PER_SECOND', 0, 0, 1_000_000),
+    buyerCallsPerSecond: read.int('gateway.buyerCallsPerSecond', 'SHIMING_BUYER_CALLS_PER_SECOND', 0, 0, 1_000_000),
+    ocrCallsPerSecond: read.int('gateway.ocrCallsPerSecond', 'SHIMING_OCR_CALLS_PER_SECOND', 0, 0, 1_000_000),
+    verifyCallsPerSecond: read.int('gateway.verifyCallsPerSecond', 'SHIMING_VERIFY_CALLS_PER_SECOND', 0, 0, 1_000_000),
+  };
 
-  const billing: BillingConfig = {};
+  const billing: BillingConfig = {
+    billableCodes: read.list('billing.billableCodes', 'SHIMING_BILLABLE_CODES', ['01', '02']),
+    holdTtlMs: read.int('billing.holdTtlMs', 'SHIMING_HOLD_TTL_MS', 5 * 60_000, 10_000, 24 * 3600_000),
+  };
   const commerce: CommerceConfig = {
     cookieSecure: read.bool('commerce.cookieSecure', 'SHIMING_COOKIE_SECURE', true),
     sessionTtlMinutes: read.int('commerce.sessionTtlMinutes', 'SHIMING_SESSION_TTL_MINUTES', 7 * 24 * 60, 5, 365 * 24 * 60),

@@ -13,11 +13,14 @@ export function isPostgres(db: Kysely<any>): boolean {
  * process waits for the write lock (busy_timeout) instead of failing half-way with SQLITE_BUSY.
  * Inside an existing transaction it just runs `fn` there.
  */
+const openTransactions = new WeakSet<Db>();
+
 export async function writeTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
-  if (db.isTransaction) return fn(db);
+  if (db.isTransaction || openTransactions.has(db)) return fn(db);
   if (isPostgres(db)) return db.transaction().execute((trx: Transaction<DatabaseSchema>) => fn(trx));
   return db.connection().execute(async (conn) => {
     await sql`begin immediate`.execute(conn);
+    openTransactions.add(conn);
     try {
       const result = await fn(conn);
       await sql`commit`.execute(conn);

