@@ -13,6 +13,8 @@ import type { CardSide, RecognitionResult } from './types.ts';
 
 /** lines are recognised from a copy where text is at most this high, to avoid aliasing */
 const MAX_LINE_HEIGHT = 72;
+/** a card shows about a dozen text boxes; past this many, check it could be one first */
+const MANY_BOXES = 24;
 
 export async function readCard(models: OcrModels, img: RgbImage): Promise<RecognitionResult> {
   const timings: Record<string, number> = {};
@@ -31,6 +33,11 @@ export async function readCard(models: OcrModels, img: RgbImage): Promise<Recogn
   const frame = await findCardFrame(models, work.img, work.boxes, (dirs) => readBothWays(models, work.img, work.boxes, dirs));
   lap('orient');
 
+  // a page full of text is not a card: look at the start of each row before reading it all
+  if (frame.boxes.length > MANY_BOXES && !(await mayBeCard(models, work.img, frame.boxes))) {
+    lap('recognise');
+    return { side: 'none', timings };
+  }
   const lines = await readLines(models, work.img, frame.boxes);
   lap('recognise');
 
@@ -105,4 +112,25 @@ function cardQuad(frame: CardFrame, boxes: CardBox[], scale: number) {
 function dropSpecks(boxes: TextBox[]): TextBox[] {
   const h = medianHeight(boxes);
   return boxes.filter((b) => b.h >= 0.6 * h);
+}
+
+/** Whether the starts of the rows hold at least two card labels or titles. */
+async function mayBeCard(models: OcrModels, img: RgbImage, boxes: CardBox[]): Promise<boolean> {
+  const sorted = [...boxes].sort((a, b) => a.v - b.v);
+  const rows: CardBox[][] = [];
+  for (const b of sorted) {
+    const row = rows.find((r) => Math.abs(r[0]!.v - b.v) < 0.45 * Math.min(r[0]!.h, b.h));
+    if (row) row.push(b);
+    else rows.push([b]);
+  }
+  const starts = rows.slice(0, 16).map((r) => {
+    const b = r.reduce((a, x) => (x.u - x.w / 2 < a.u - a.w / 2 ? x : a));
+    if (b.w <= 7 * b.h) return b;
+    const cut = (b.w - 7 * b.h) / 2;
+    return { ...b, w: 7 * b.h, cx: b.cx - cut * Math.cos(b.angle), cy: b.cy - cut * Math.sin(b.angle), u: b.u - cut };
+  });
+  const lines = await readLines(models, img, starts);
+  const labels = ['姓名', '性别', '出生', '住址', '公民身份号码', '中华人民共和国', '居民身份证', '签发机关', '有效期限'];
+  const found = labels.filter((l) => lines.some((line) => line.text.text.replace(/\s+/g, '').includes(l)));
+  return found.length >= 2;
 }

@@ -126,6 +126,7 @@ export async function locateText(models: OcrModels, img: RgbImage): Promise<Text
   const boxes = await detectText(models, img, { maxSide: first });
   const longSide = Math.max(img.width, img.height);
   // a card has a dozen lines: finding only a few means the text was too small to see
+  if (boxes.length === 0) return boxes;
   if (boxes.length < 6) return longSide > first * 1.2 ? detectText(models, img, { maxSide: Math.min(1280, longSide) }) : boxes;
   const scale = Math.min(1, first / Math.max(img.width, img.height));
   const h = medianHeight(boxes) * scale;
