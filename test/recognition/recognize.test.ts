@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createRecognizer, type Recognizer } from '../../src/recognition/index.ts';
+import { createRecognizer, type FrontFields, type ReadField, type Recognizer } from '../../src/recognition/index.ts';
 import { ImageRejected } from '../../src/recognition/image.ts';
 
 const DIR = fileURLToPath(new URL('../fixtures/cards/', import.meta.url));
@@ -36,9 +36,10 @@ describe('recognition on the committed fixture cards', () => {
       const { t, bytes } = card(file);
       const r = await rec.read(bytes);
       assert.equal(r.side, 'front', file);
-      assert.ok(r.front);
+      const front = r.front;
+      assert.ok(front);
       for (const [k, v] of Object.entries(t.front!)) {
-        const field = r.front[k as keyof typeof r.front];
+        const field: ReadField = front[k as keyof FrontFields];
         assert.equal(field.value, v, `${file} ${k}`);
         assert.ok(field.confidence >= 0.5, `${file} ${k} confidence ${field.confidence}`);
       }
