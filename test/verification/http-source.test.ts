@@ -255,7 +255,8 @@ test('half-open lets exactly one trial through at a time', async () => {
   failing = false;
   clock += 1000;
   const trial = source.verify(claim);
-  await new Promise((r) => setTimeout(r, 50));
+  // wait until the trial request is held by the server (not a fixed delay: CI may be slow)
+  while (seen.length < 2) await new Promise((r) => setTimeout(r, 5));
   await assert.rejects(source.verify(claim), isUnavailable('breaker-open'));
   release();
   assert.equal(await trial, 'match');
