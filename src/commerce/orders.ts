@@ -125,9 +125,11 @@ export async function cancelOrder(db: Db, buyerId: number, orderId: number, now:
 }
 
 /**
- * Takes money for an order. `balance` debits the prepaid balance inside the payment's
- * transaction; an online provider (none is built yet) would confirm a payment made elsewhere
- * and then call `completePayment` with its own method name from its verified callback.
+ * Takes money for an order inside the payment's transaction. `balancePayment` debits the
+ * prepaid balance (账户余额). An online provider (none is built) would, once its callback is
+ * verified, call `payOrder` with a provider whose `charge` records the external payment (and
+ * refuses an amount that differs from the order's), so the order still turns paid and gets its
+ * packages exactly once.
  */
 export interface PaymentProvider {
   readonly method: string;
