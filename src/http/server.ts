@@ -17,6 +17,8 @@ import type { VerificationSource } from './identity.ts';
 import { registerMetering } from './metering.ts';
 import { ocrRoutes } from './routes/ocr.ts';
 import { verifyRoutes } from './routes/verify.ts';
+import { registerConsoleApi } from './console/index.ts';
+import { registerAdminApi } from './admin/index.ts';
 import { registerConsolePages } from './console-pages.ts';
 
 declare module 'fastify' {
@@ -189,6 +191,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(ocrRoutes, routeDeps);
   await app.register(verifyRoutes, routeDeps);
   for (const plugin of deps.plugins ?? []) await app.register(async (scope) => plugin(scope));
+  await app.register(async (scope) => registerConsoleApi(scope, { store: deps.store, config }));
+  await app.register(async (scope) => registerAdminApi(scope, { store: deps.store, config }));
   await registerConsolePages(app);
 
   return app;
