@@ -69,6 +69,7 @@ async function main(): Promise<void> {
   await Promise.all(rows.slice(0, Math.max(1, poolSize)).map((r) => recognizer.read(bytesOf(r)).catch(() => undefined)));
 
   const outcomes: CardOutcome[] = [];
+  const cpuBefore = process.cpuUsage();
   for (const [i, row] of rows.entries()) {
     const bytes = bytesOf(row);
     const t0 = performance.now();
@@ -80,6 +81,9 @@ async function main(): Promise<void> {
     }
     if ((i + 1) % 100 === 0) console.error(`read ${i + 1}/${rows.length}`);
   }
+
+  const cpu1 = process.cpuUsage(cpuBefore);
+  const cpuMsPerCard = (cpu1.user + cpu1.system) / 1000 / rows.length;
 
   const subset = rows.slice(0, Math.min(rows.length, Number(values.throughput)));
   let next = 0;
@@ -97,6 +101,7 @@ async function main(): Promise<void> {
 
   const latencies = outcomes.map((o) => o.latencyMs);
   const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
+  const load = os.loadavg()[0]!.toFixed(1);
   const report = buildReport(outcomes, {
     medianMs: percentile(latencies, 50),
     p95Ms: percentile(latencies, 95),
@@ -104,9 +109,10 @@ async function main(): Promise<void> {
     throughputCards: subset.length,
     poolSize,
     peakRssMb: peakRss / 2 ** 20,
+    cpuMsPerCard,
   }, {
     command: `npm run bench:ocr -- --seed ${seed} --fronts ${wantFronts} --throughput ${values.throughput}${values.pool ? ` --pool ${poolSize}` : ''}`,
-    machine: `${os.availableParallelism()} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, shared with other work`,
+    machine: `${os.availableParallelism()} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average ${load} at the end (other work shares the cores)`,
     date: new Date().toISOString().slice(0, 10),
   });
   fs.writeFileSync(path.join(setDir, 'results.jsonl'), outcomes.map((o) => JSON.stringify({
