@@ -3,7 +3,7 @@
 // 1 and 2 server processes, against a bare fastify route doing one SQLite transaction per call,
 // measured in the same run. The load generator (autocannon) runs in this process.
 //
-//   npm run bench:gateway [-- --duration 10 --connections 50]
+//   npm run bench:gateway [-- --duration 10 --connections 50 --sqlite-only | --postgres-only]
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -141,7 +141,7 @@ try {
   } finally {
     await bare.stop();
   }
-  for (const n of [1, 2]) {
+  for (const n of args.includes('--postgres-only') ? [] : [1, 2]) {
     const dir = fs.mkdtempSync(path.join(tmp, `sqlite-${n}-`));
     results.push(await metered(`metered, SQLite, ${n} node${n > 1 ? 's' : ''}`, { SHIMING_DATA_DIR: dir }, n));
   }

@@ -37,6 +37,16 @@ export type ReserveResult =
   | { ok: false; reason: 'exhausted' | 'expired' | 'app-changed' };
 
 export const DEFAULT_HOLD_TTL_MS = 5 * 60_000;
+
+/**
+ * PostgreSQL: every call updates its package's row, so the calls of one package queue on that
+ * row's lock, and waiting for each commit's WAL flush while holding it would cap a package at
+ * one call per fsync. The hold and settle statements therefore commit asynchronously
+ * (set_config(…, true) lasts for their own transaction only; nothing else is affected). A crash
+ * of PostgreSQL itself may forget the last fraction of a second of them — whole statements, in
+ * order, so the books still balance; the calls forgotten are simply not billed.
+ */
+const ASYNC_COMMIT = sql`SELECT set_config('synchronous_commit', 'off', true) AS relaxed`;
 /** PostgreSQL: a concurrent request may fill the package we picked; pick again this often. */
 const MAX_PICKS = 64;
 
@@ -86,7 +96,8 @@ async function takeCall(db: Db, input: ReserveInput): Promise<Hold | undefined> 
     // holds, nothing is taken and we pick again.
     for (let attempt = 0; attempt < MAX_PICKS; attempt++) {
       const { rows } = await sql<{ id: number; package_id: number; picked: number | null }>`
-        WITH picked AS (${pick}),
+        WITH relaxed AS (${ASYNC_COMMIT}),
+        picked AS (${pick}),
         p AS (
           UPDATE call_packages SET held = held + 1
           WHERE id = (SELECT id FROM picked) AND used + held < total ${appGuard}
@@ -97,7 +108,7 @@ async function takeCall(db: Db, input: ReserveInput): Promise<Hold | undefined> 
           SELECT id, ${input.buyerId}, ${input.appId}, ${input.product}, ${input.requestId}, 'pending', ${now}, ${expiresAt} FROM p
           RETURNING id, package_id
         )
-        SELECT h.id, h.package_id, (SELECT id FROM picked) AS picked FROM (SELECT 1) one LEFT JOIN h ON true`.execute(db);
+        SELECT h.id, h.package_id, (SELECT id FROM picked) AS picked FROM relaxed LEFT JOIN h ON true`.execute(db);
       const row = rows[0];
       if (row?.id != null) return make(row);
       if (row?.picked == null) return undefined; // nothing to pick: no capacity at all
@@ -154,7 +165,8 @@ export async function settle(db: Db, hold: Hold, input: SettleInput): Promise<Se
   const latency = Math.max(0, Math.round(input.latencyMs));
   if (isPostgres(db)) {
     const { rows } = await sql<{ billed: number; settled: number }>`
-      WITH h AS (
+      WITH relaxed AS (${ASYNC_COMMIT}),
+      h AS (
         UPDATE holds SET state = ${state}, result_code = ${resultCode}, settled_at = ${input.now}
         WHERE id = ${hold.id} AND state = 'pending' AND expires_at > ${input.now}
         RETURNING package_id
@@ -170,7 +182,7 @@ export async function settle(db: Db, hold: Hold, input: SettleInput): Promise<Se
           CASE WHEN ${bill} AND EXISTS (SELECT 1 FROM p) THEN 1 ELSE 0 END, ${latency}, ${input.node}, ${input.now})
         RETURNING billed
       )
-      SELECT (SELECT billed FROM l) AS billed, (SELECT count(*) FROM p) AS settled`.execute(db);
+      SELECT (SELECT billed FROM l) AS billed, (SELECT count(*) FROM p) AS settled FROM relaxed`.execute(db);
     return { billed: Number(rows[0]?.billed) === 1, settled: Number(rows[0]?.settled) > 0 };
   }
   return writeTransaction(db, async (trx) => {

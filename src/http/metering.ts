@@ -214,6 +214,10 @@ export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void
   app.addHook('preParsing', async (request: MeteredRequest, reply, payload) => {
     const m = request[kMeter];
     if (!m || (m.mode !== 'signature' && m.idempotencyKey === undefined)) return payload;
+    // @fastify/multipart reads request.raw itself, so a multipart body cannot be kept here: its
+    // Content-MD5 is not checked (the official clients send no multipart) and an idempotency
+    // key's fingerprint covers its length instead of its bytes.
+    if (/^\s*multipart\//i.test(header(request, 'content-type') ?? '')) return payload;
     const limit = request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit ?? 1024 * 1024;
     const chunks: Buffer[] = [];
     let size = 0;
@@ -263,7 +267,7 @@ export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void
       const url = request.url;
       const claim = await claimIdempotencyKey(db, {
         appId: m.app.id, key: m.idempotencyKey, requestId: m.requestId, now, staleAfterMs: holdTtlMs,
-        fingerprint: requestFingerprint(request.method, url, m.rawBody),
+        fingerprint: requestFingerprint(request.method, url, m.rawBody ?? Buffer.from(`length:${header(request, 'content-length') ?? ''}`)),
       });
       if (claim.kind === 'reused') throw new GatewayRefusal('IdempotencyKeyReused');
       if (claim.kind === 'in-progress') throw new GatewayRefusal('RequestInProgress');
