@@ -74,3 +74,31 @@ export async function listBalanceEntries(db: Db, buyerId: number, req: PageReque
     })),
   };
 }
+
+export interface RefundEntry {
+  id: number;
+  buyerId: number;
+  orderId: number | null;
+  packageId: number | null;
+  amountFen: number;
+  reason: string;
+  operatorId: number | null;
+  createdAt: number;
+}
+
+/** 退款管理: every refund, newest first (all buyers, or one). */
+export async function listRefunds(db: Db, req: PageRequest & { buyerId?: number }): Promise<Page<RefundEntry>> {
+  const { page, pageSize, offset } = pageBounds(req, 20);
+  let q = db.selectFrom('balance_entries').where('kind', '=', 'refund');
+  if (req.buyerId !== undefined) q = q.where('buyer_id', '=', req.buyerId);
+  const total = Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const rows = await q.selectAll().orderBy('id', 'desc').limit(pageSize).offset(offset).execute();
+  return {
+    total, page, pageSize,
+    items: rows.map((r) => ({
+      id: Number(r.id), buyerId: Number(r.buyer_id), orderId: r.order_id === null ? null : Number(r.order_id),
+      packageId: r.package_id === null ? null : Number(r.package_id), amountFen: Number(r.delta_fen), reason: r.reason,
+      operatorId: r.operator_id === null ? null : Number(r.operator_id), createdAt: Number(r.created_at),
+    })),
+  };
+}

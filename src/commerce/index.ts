@@ -7,7 +7,7 @@ export {
   type Account, type SessionStart, type ActiveSession,
 } from './accounts.ts';
 export { listProducts, createProduct, updateProduct, createPlan, updatePlan, type Product, type Plan } from './catalogue.ts';
-export { balanceOf, listBalanceEntries, type BalanceEntry } from './balance.ts';
+export { balanceOf, listBalanceEntries, listRefunds, type BalanceEntry, type RefundEntry } from './balance.ts';
 export {
   createOrder, getOrder, listOrders, countUnpaid, cancelOrder, payOrder, expireOrders, balancePayment, MAX_QUANTITY,
   type Order, type OrderStatus, type PaymentProvider,

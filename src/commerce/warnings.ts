@@ -101,9 +101,11 @@ export async function sweepRenewalWarnings(db: Db, deps: RenewalDeps, now: numbe
   return sent;
 }
 
-export async function listWarnings(db: Db, buyerId: number, req: PageRequest & { unreadOnly?: boolean }): Promise<Page<RenewalWarning> & { unread: number }> {
+/** A buyer's warnings; with `buyerId` undefined (operators), everyone's. */
+export async function listWarnings(db: Db, buyerId: number | undefined, req: PageRequest & { unreadOnly?: boolean }): Promise<Page<RenewalWarning & { buyerId: number }> & { unread: number }> {
   const { page, pageSize, offset } = pageBounds(req);
-  let q = db.selectFrom('renewal_warnings').where('buyer_id', '=', buyerId);
+  let q = db.selectFrom('renewal_warnings');
+  if (buyerId !== undefined) q = q.where('buyer_id', '=', buyerId);
   const unread = Number((await q.where('read_at', 'is', null).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
   if (req.unreadOnly) q = q.where('read_at', 'is', null);
   const total = Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
@@ -111,7 +113,7 @@ export async function listWarnings(db: Db, buyerId: number, req: PageRequest & {
   return {
     total, page, pageSize, unread,
     items: rows.map((r) => ({
-      id: Number(r.id), productCode: r.product_code, kind: r.kind, remaining: Number(r.remaining), total: Number(r.total), message: r.message,
+      id: Number(r.id), buyerId: Number(r.buyer_id), productCode: r.product_code, kind: r.kind, remaining: Number(r.remaining), total: Number(r.total), message: r.message,
       emailStatus: r.email_status, smsStatus: r.sms_status, createdAt: Number(r.created_at), readAt: r.read_at === null ? null : Number(r.read_at),
     })),
   };

@@ -196,6 +196,9 @@ test('refunds: unused packages within the window, back to the balance, with reas
     assert.equal(audit.total, 1);
     assert.equal(audit.items[0].detail.reason, '客户要求');
     assert.equal((await auditLedger(db)).ok, true);
+    const refunds = (await ops.get('/admin/api/refunds')).json();
+    assert.deepEqual(refunds.items.map((r: { buyerId: number; packageId: number; amountFen: number; reason: string }) => [r.buyerId, r.packageId, r.amountFen, r.reason]), [[buyerId, unused[0], 990, '客户要求']]);
+    assert.equal((await ops.get('/admin/api/refunds?buyerId=424242')).json().total, 0);
     const entries = (await b.get('/console/api/balance')).json().entries.items;
     assert.deepEqual(entries[0], { ...entries[0], kind: 'refund', deltaFen: 990, reason: '客户要求' });
   } finally {

@@ -124,6 +124,8 @@ test('two nodes seeing the same crossing at once send one warning; failures are 
     assert.equal(mailbox.mails.length, 1);
     assert.deepEqual(mailbox.mails[0].to, ['twonodes@example.com'], 'the login e-mail by default');
     const w = (await b.get('/console/api/warnings')).json().items[0];
+    const all = (await ops.get('/admin/api/warnings')).json();
+    assert.deepEqual(all.items.map((x: { buyerId: number; kind: string }) => [x.buyerId, x.kind]), [[buyerId, 'low']]);
     assert.equal(w.emailStatus, 'sent');
     assert.equal(w.smsStatus, 'failed: HTTP 500', 'a failed SMS is recorded, not retried into a second warning');
     // an unconfigured channel is recorded as such

@@ -5,7 +5,7 @@ import multipart from '@fastify/multipart';
 import {
   listProducts, createProduct, updateProduct, createPlan, updatePlan, listBuyers, buyerDetail, setBuyerDisabled, topUp, grantByHand,
   listBalanceEntries, refundPackage, listOrders, listInvoices, getInvoice, invoicePdf, issueInvoice, rejectInvoice, usageBreakdown,
-  listAudit, recordAudit, createOperator, ensureOperator, CommerceError,
+  listAudit, recordAudit, createOperator, ensureOperator, CommerceError, listRefunds, listWarnings,
 } from '../../commerce/index.ts';
 import { writeTransaction } from '../../billing/index.ts';
 import {
@@ -203,6 +203,13 @@ async function adminRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<void>
       const { reason } = request.body as { reason: string };
       return { refund: await refundPackage(db, cfg, { packageId: id, reason, operatorId: operatorOf(request), now: deps.now() }) };
     });
+
+    op.get('/refunds', {
+      schema: { hide: true, querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuery, buyerId: { type: 'integer', minimum: 1, maximum: MAX_ID } } } },
+    }, async (request) => listRefunds(db, request.query as object));
+    op.get('/warnings', {
+      schema: { hide: true, querystring: { type: 'object', additionalProperties: false, properties: pageQuery } },
+    }, async (request) => listWarnings(db, undefined, request.query as object));
 
     // invoices
     op.get('/invoices', {

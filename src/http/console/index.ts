@@ -234,7 +234,8 @@ async function consoleRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<voi
       schema: { hide: true, querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuery, unread: { type: 'boolean' } } } },
     }, async (request) => {
       const q = request.query as { page?: number; pageSize?: number; unread?: boolean };
-      return listWarnings(db, buyerOf(request), { ...q, unreadOnly: q.unread });
+      const page = await listWarnings(db, buyerOf(request), { ...q, unreadOnly: q.unread });
+      return { ...page, items: page.items.map(({ buyerId: _b, ...w }) => w) };
     });
     buyer.post('/warnings/:id/read', { schema: { hide: true, params: idParam } }, async (request) => {
       const { id } = request.params as { id: number };
