@@ -2,6 +2,7 @@
 // layout around them: values follow their label on its row, the address continues on the
 // rows below 住址 down to the number's row, aligned with the value column.
 import type { FrontFields, ReadField } from './types.ts';
+import type { Decoded } from './ocr/ctc.ts';
 import { decodeSpans, findLabel, minProb, spansBetween, type Charset, type Row, type Span } from './lines.ts';
 import { NATIONS } from '../idcard/index.ts';
 import { allowedSets, chooseFromList, chooseIdNumber, emptyField, parseBirthday } from './fields.ts';
@@ -79,10 +80,11 @@ export function parseFront(rows: Row[], cs: Charset): FrontFields {
     }
     if (nationAt) fields.nation = chooseFromList(spansBetween(row, nationAt.end), cs, NATIONS);
   }
+  let birthRead: Decoded | undefined;
   if (at['出生']) {
-    const d = decodeSpans(spansBetween(rows[at['出生'].row]!, at['出生'].end), cs, allowed.date, 0.05);
-    const value = parseBirthday(d.text);
-    if (value) fields.birthday = { value, confidence: minProb(d) };
+    birthRead = decodeSpans(spansBetween(rows[at['出生'].row]!, at['出生'].end), cs, allowed.date, 0.05);
+    const value = parseBirthday(birthRead.text);
+    if (value) fields.birthday = { value, confidence: minProb(birthRead) };
   }
   const idRow = numberRow(rows, at['公民身份号码']?.row);
   if (idRow >= 0) {
@@ -96,6 +98,8 @@ export function parseFront(rows: Row[], cs: Charset): FrontFields {
       spans = [longest];
     }
     fields.idCard = chooseIdNumber(decodeSpans(spans, cs, allowed.idNumber, 0.05), fields.birthday.value);
+    if (birthRead) fields.birthday = agreeBirthday(fields.birthday, birthRead, fields.idCard);
+    fields.sex = agreeSex(fields.sex, fields.idCard);
   }
   if (at['住址']) {
     const first = at['住址'].row;
@@ -113,4 +117,39 @@ export function parseFront(rows: Row[], cs: Charset): FrontFields {
     fields.address = freeField(spans, cs);
   }
   return fields;
+}
+
+/** A number that passed its check digit and was read with confidence vouches for its parts. */
+function trustedNumber(id: ReadField): boolean {
+  return /^\d{17}[\dX]$/.test(id.value) && id.confidence >= 0.8;
+}
+
+/**
+ * When the printed birthday disagrees with a trusted number, take the number's date only if
+ * the birthday's own read offered each differing digit as a runner-up.
+ */
+function agreeBirthday(birthday: ReadField, read: Decoded, id: ReadField): ReadField {
+  if (!trustedNumber(id)) return birthday;
+  const fromId = id.value.slice(6, 14);
+  if (birthday.value === fromId) return birthday;
+  const printed = `${fromId.slice(0, 4)}${Number(fromId.slice(4, 6))}${Number(fromId.slice(6, 8))}`;
+  const digits = read.chars.filter((c) => /\d/.test(c.char));
+  if (digits.length !== printed.length) return birthday;
+  let confidence = 1;
+  for (let i = 0; i < digits.length; i++) {
+    const c = digits[i]!;
+    if (c.char === printed[i]) { confidence = Math.min(confidence, c.prob); continue; }
+    const alt = c.alternatives?.find((a) => a.char === printed[i] && a.prob >= 0.01);
+    if (!alt) return birthday;
+    confidence = Math.min(confidence, 0.8);
+  }
+  return { value: fromId, confidence };
+}
+
+/** The sex the number encodes (odd 17th digit: 男) settles a doubtful 男/女 read. */
+function agreeSex(sex: ReadField, id: ReadField): ReadField {
+  if (!trustedNumber(id) || !sex.value) return sex;
+  const fromId = Number(id.value[16]) % 2 === 1 ? '男' : '女';
+  if (sex.value === fromId || sex.confidence >= 0.9) return sex;
+  return { value: fromId, confidence: Math.max(0.5, 1 - sex.confidence) };
 }

@@ -59,14 +59,22 @@ export function groupRows(lines: TextLine[]): Row[] {
     .sort((a, b) => a.v - b.v);
 }
 
+/** A character's position along the row: the recogniser's steps are 8 px of a 48 px-high crop. */
+function charU(l: TextLine, c: DecodedChar): number {
+  return l.box.u - l.box.w / 2 + ((c.t0 + c.t1) / 2 + 0.5) * 8 * (l.box.h / 48);
+}
+
 function makeRow(lines: TextLine[]): Row {
   const chars: RowChar[] = [];
   lines.forEach((l, i) => {
     // where the next box overlaps this one the detector cut the line twice: read that part once
     const next = lines[i + 1];
-    if (next) {
-      const overlap = l.box.u + l.box.w / 2 - (next.box.u - next.box.w / 2);
-      if (overlap > 0) l.cut = Math.max(0, Math.round(l.probs.steps * (1 - overlap / l.box.w)));
+    const nextFirst = next?.text.chars.find((c) => c.char !== ' ');
+    if (next && nextFirst && l.box.u + l.box.w / 2 > next.box.u - next.box.w / 2) {
+      // cut before the first character that stands where the next box's first one does
+      const from = charU(next, nextFirst) - 0.4 * ems(nextFirst.char) * next.box.h;
+      const clash = l.text.chars.find((c) => c.char !== ' ' && charU(l, c) >= from);
+      if (clash) l.cut = clash.t0;
     }
     const cut = l.cut ?? l.probs.steps;
     l.text.chars.forEach((c) => {
