@@ -36,7 +36,7 @@ export const EN: Record<string, string> = {
   '微信小程序 JS': 'WeChat mini-program JS', '必选': 'Required',
   '按买家': 'By buyer', '按产品': 'By product', '按应用': 'By app', '按结果码': 'By result code',
   '接口文档中没有 {path}': '{path} is not in the API document', '接口文档：': 'API document: ', '接口路径': 'API path',
-  '接收邮箱': 'Send to e-mail', '描述': 'Description', '操作': 'Actions', '操作员': 'Operator', '操作，如 buyer.topup': 'Action, e.g. buyer.topup',
+  '接收邮箱': 'Send to e-mail', '描述': 'Description', '操作': 'Actions', '操作员': 'Operator', '操作，如 balance.topup': 'Action, e.g. balance.topup',
   '支付时间': 'Paid at', '新增套餐': 'Add plan', '新密码': 'New password', '新建产品': 'New product', '时间': 'Time',
   '时间按北京时间（UTC+8）统计；调用次数每 10 分钟汇总一次。': 'Times are China Standard Time (UTC+8); calls are totalled every 10 minutes.',
   '是': 'Yes', '是否必须': 'Required',

@@ -16,7 +16,7 @@ export default function Audit() {
       <PageTitle>{t('审计日志')}</PageTitle>
       <LoadError error={audit.error} />
       <Card>
-        <Input.Search allowClear style={{ maxWidth: 280, marginBottom: 12 }} placeholder={t('操作，如 buyer.topup')} onSearch={(v) => { setAction(v); setPage(1); }} />
+        <Input.Search allowClear style={{ maxWidth: 280, marginBottom: 12 }} placeholder={t('操作，如 balance.topup')} onSearch={(v) => { setAction(v); setPage(1); }} />
         <Table rowKey="id" size="small" loading={audit.loading} dataSource={audit.data?.items ?? []} scroll={{ x: true }} data-testid="audit"
           pagination={{ current: page, pageSize: 20, total: audit.data?.total ?? 0, onChange: setPage }}
           columns={[

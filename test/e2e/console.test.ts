@@ -1,0 +1,349 @@
+// The console end to end, in headless Chromium against the real server: a buyer signs up,
+// creates an app and copies its AppCode, an operator tops the buyer up, the buyer buys a plan
+// from the balance, the test calls the API with that AppCode, the usage shows up, the detail is
+// exported (CSV and XLSX checked), an invoice is requested and the operator issues it; the
+// debug tool reads a fixture card and draws its outline. With SHIMING_SCREENSHOTS=1 every page
+// is photographed at 1280 px into docs/screenshots/ (console-mobile.test.ts does 390 px).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import chromium from '@sparticuz/chromium';
+import { chromium as playwright, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import ExcelJS from 'exceljs';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { createLogger } from '../../src/log.ts';
+import { buildServer } from '../../src/http/server.ts';
+import { openStore, migrateToLatest, type Store } from '../../src/store/index.ts';
+import { createVerificationSource, registerIdentity } from '../../src/verification/index.ts';
+import { registerMetering } from '../../src/http/metering.ts';
+import { registerConsoleApi } from '../../src/http/console/index.ts';
+import { registerAdminApi } from '../../src/http/admin/index.ts';
+import { ensureOperator } from '../../src/commerce/index.ts';
+import { createRecognizer, type Recognizer } from '../../src/recognition/index.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const shots = path.join(root, 'docs/screenshots');
+const cards = path.join(root, 'test/fixtures/cards');
+const truth = JSON.parse(fs.readFileSync(path.join(cards, 'truth.json'), 'utf8')) as Array<{ file: string; front?: { name: string; idCard: string }; quad: number[][] }>;
+const card = truth.find((c) => c.file === 'front-clean-1.jpg')!;
+
+const OPERATOR = { email: 'ops@example.com', password: 'operator-secret-1' };
+const BUYER = { name: '示例科技有限公司', email: 'buyer@example.com', password: 'buyer-secret-1' };
+
+let dataDir: string;
+let config: Config;
+let store: Store;
+let recognizer: Recognizer | undefined;
+let app: FastifyInstance;
+let base: string;
+/** the operator's pages on another host name: chromium's --single-process shares one cookie jar between contexts */
+let adminBase: string;
+let browser: Browser;
+let buyerContext: BrowserContext;
+let operatorContext: BrowserContext;
+let buyer: Page;
+let operator: Page;
+
+before(async () => {
+  if (!fs.existsSync(path.join(root, 'web/dist/index.html'))) throw new Error('web/dist is missing: npm run build:web');
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shiming-e2e-'));
+  config = loadConfig({
+    SHIMING_DATA_DIR: dataDir, SHIMING_COOKIE_SECURE: 'false', SHIMING_DEMO: 'false', LOG_LEVEL: 'warn',
+    SHIMING_OPERATOR_EMAIL: OPERATOR.email, SHIMING_OPERATOR_PASSWORD: OPERATOR.password,
+  });
+  store = openStore({ sqlitePath: config.storage.sqlitePath });
+  await migrateToLatest(store);
+  await ensureOperator(store.db, config.commerce);
+  await registerIdentity(store, config, { name: card.front!.name, idNumber: card.front!.idCard });
+  recognizer = await createRecognizer({ poolSize: 1 });
+  const build = (withApis: boolean) => buildServer({
+    config, store, recognizer,
+    verification: createVerificationSource(store, config),
+    logger: createLogger({ level: 'warn' }),
+    metering: (scope) => registerMetering(scope, { store, gateway: config.gateway, sweepIntervalMs: 0 }),
+    plugins: withApis ? [(scope) => registerConsoleApi(scope, { store, config }), (scope) => registerAdminApi(scope, { store, config })] : [],
+  });
+  // the server mounts the console and admin APIs itself; a checkout where it does not yet gets them here
+  app = await build(false);
+  await app.ready();
+  if (!app.hasRoute({ method: 'GET', url: '/console/api/csrf' })) {
+    await app.close();
+    app = await build(true);
+  }
+  base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('[::1]', '127.0.0.1');
+  adminBase = base.replace('127.0.0.1', 'localhost');
+  browser = await playwright.launch({
+    executablePath: await chromium.executablePath(),
+    args: [...chromium.args, '--disable-background-networking', '--no-sandbox'],
+    headless: true,
+  });
+  buyerContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', acceptDownloads: true });
+  await buyerContext.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+  operatorContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', acceptDownloads: true });
+  buyer = await buyerContext.newPage();
+  operator = await operatorContext.newPage();
+  for (const page of [buyer, operator]) {
+    page.setDefaultTimeout(30_000);
+    page.on('pageerror', (err) => console.error('page error:', err.message));
+    page.on('response', (r) => {
+      if (r.status() >= 400) void r.text().then((body) => console.error(`HTTP ${r.status()} ${r.request().method()} ${r.url()} ${body.slice(0, 200)}`), () => {});
+    });
+  }
+  fs.mkdirSync(shots, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await app?.close();
+  await recognizer?.close();
+  await store?.close();
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** client-side navigation, so the page keeps what it was shown once (the AppCode) */
+async function go(page: Page, to: string) {
+  // (browser code as text: the test's own TypeScript has no DOM types)
+  await page.evaluate(`history.pushState(null, '', ${JSON.stringify(to)}); dispatchEvent(new PopStateEvent('popstate'))`);
+  await page.waitForLoadState('networkidle');
+}
+
+/** waits until the element's text is `text` (the page loads its data after it shows) */
+async function textIs(page: Page, testId: string, text: string | RegExp) {
+  const el = page.getByTestId(testId).first();
+  const deadline = Date.now() + 30_000;
+  let last: string | null = null;
+  while (Date.now() < deadline) {
+    last = await el.textContent().catch(() => null);
+    if (last !== null && (typeof text === 'string' ? last === text : text.test(last))) return last;
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`${testId}: ${JSON.stringify(last)} is not ${text}`);
+}
+
+/** screenshots for docs/screenshots/, taken when SHIMING_SCREENSHOTS=1 (they slow the run down) */
+const SCREENSHOTS = process.env.SHIMING_SCREENSHOTS === '1';
+
+async function shot(page: Page, name: string) {
+  if (!SCREENSHOTS) return;
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: path.join(shots, `${name}-1280.jpg`), type: 'jpeg', quality: 72, fullPage: true });
+}
+
+async function apiCall(appCode: string) {
+  const image = fs.readFileSync(path.join(cards, card.file)).toString('base64');
+  const res = await fetch(`${base}/OcridCard`, {
+    method: 'POST',
+    headers: { Authorization: `APPCODE ${appCode}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ image }),
+  });
+  return { status: res.status, body: (await res.json()) as { code: string; ocr?: { name: string } } };
+}
+
+const pdf = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+
+test('a buyer and an operator work through the console', { timeout: 600_000 }, async (t) => {
+  let appCode = '';
+  // each step needs the ones before it: after a failure the rest are skipped, not timed out
+  let broken = false;
+  const step = (name: string, fn: () => Promise<void>) =>
+    t.test(name, { skip: broken ? 'an earlier step failed' : false }, async () => {
+      try {
+        await fn();
+      } catch (err) {
+        broken = true;
+        // what the pages showed, for the one reading the failure
+        for (const [who, page] of [['buyer', buyer], ['operator', operator]] as const) {
+          const file = path.join(os.tmpdir(), `shiming-e2e-failure-${who}.png`);
+          await page.screenshot({ path: file, fullPage: true }).then(() => console.error(`screenshot: ${file}`), () => {});
+        }
+        throw err;
+      }
+    });
+
+  await step('sign up', async () => {
+    await buyer.goto(`${base}/console`);
+    await shot(buyer, 'console-login');
+    await buyer.getByTestId('tab-signup').click();
+    await buyer.getByTestId('signup-name').fill(BUYER.name);
+    await buyer.getByTestId('signup-email').fill(BUYER.email);
+    await buyer.getByTestId('signup-password').fill(BUYER.password);
+    await buyer.getByTestId('signup-submit').click();
+    await buyer.getByText('已购买的服务').waitFor();
+    await textIs(buyer, 'balance', '0');
+  });
+
+  await step('create an app and copy its AppCode', async () => {
+    await go(buyer, '/console/apps');
+    await buyer.getByTestId('app-name').fill('生产环境');
+    await buyer.getByTestId('create-app').click();
+    appCode = (await buyer.getByTestId('app-code').textContent()) ?? '';
+    assert.match(appCode, /^[A-Za-z0-9]{16,64}$/);
+    await buyer.getByTestId('app-code-copy').click();
+    assert.equal(await buyer.evaluate('navigator.clipboard.readText()'), appCode);
+    await shot(buyer, 'console-apps');
+    // without a package the gateway refuses the call
+    const refused = await apiCall(appCode);
+    assert.equal(refused.status, 403);
+  });
+
+  await step('the operator tops the buyer up', async () => {
+    await operator.goto(`${adminBase}/admin`);
+    await shot(operator, 'admin-login');
+    await operator.getByTestId('login-email').fill(OPERATOR.email);
+    await operator.getByTestId('login-password').fill(OPERATOR.password);
+    await operator.getByTestId('login-submit').click();
+    await operator.getByTestId('health').waitFor();
+    await shot(operator, 'admin-health');
+    await go(operator, '/admin/buyers');
+    await operator.getByTestId(`buyer-${BUYER.email}`).click();
+    await operator.getByTestId('topup-amount').fill('100');
+    await operator.getByTestId('topup-reason').fill('银行转账 20261129-001');
+    await operator.getByTestId('topup-submit').click();
+    await operator.getByTestId('buyer-balance').filter({ hasText: '¥100.00' }).waitFor();
+    await shot(operator, 'admin-buyer');
+    await operator.keyboard.press('Escape');
+  });
+
+  await step('buy a plan from the balance', async () => {
+    await go(buyer, '/console/products/idcard-ocr');
+    await buyer.getByText('22元/100次').click();
+    await textIs(buyer, 'total', '¥22.00');
+    await shot(buyer, 'console-product');
+    await buyer.getByTestId('api-docs').waitFor();
+    await buyer.getByText('错误码定义').click();
+    // the result codes come from /openapi.json: the seed's table
+    for (const code of ['01', '02', '-1', '-5', '202', '205']) await buyer.getByTestId('error-codes').getByRole('cell', { name: code, exact: true }).waitFor();
+    await buyer.getByText('产品价格').click();
+    await buyer.getByTestId('price-table').waitFor();
+    await buyer.getByRole('tab', { name: '示例代码' }).click();
+    // the sample code carries the AppCode the buyer was shown
+    await buyer.getByTestId('sample-curl').filter({ hasText: `APPCODE ${appCode}` }).waitFor();
+    await shot(buyer, 'console-product-samples');
+    await buyer.getByTestId('buy-now').click();
+    await buyer.getByTestId('buy-success').waitFor();
+    assert.match((await buyer.getByTestId('buy-success').textContent()) ?? '', /¥22\.00.*¥78\.00/);
+    await buyer.getByRole('button', { name: /OK|确定|知道了/ }).click();
+  });
+
+  await step('call the API with the AppCode and see the usage', async () => {
+    const answer = await apiCall(appCode);
+    assert.equal(answer.status, 200);
+    assert.equal(answer.body.code, '01');
+    assert.equal(answer.body.ocr?.name, card.front!.name);
+    await go(buyer, '/console');
+    await buyer.getByTestId('usage-idcard-ocr').filter({ hasText: '1/100' }).waitFor();
+    await textIs(buyer, 'balance', '7800');
+    await shot(buyer, 'console-overview');
+    await go(buyer, '/console/usage');
+    await buyer.getByTestId('total-calls').filter({ hasText: /: 1$/ }).waitFor();
+    await shot(buyer, 'console-usage');
+  });
+
+  await step('the usage detail and its export', async () => {
+    await go(buyer, '/console/packages');
+    const row = buyer.getByTestId('packages').locator('tbody tr.ant-table-row').first();
+    await row.getByText('1/100').waitFor();
+    await shot(buyer, 'console-packages');
+    await row.getByRole('button', { name: /使用明细/ }).click();
+    await buyer.getByTestId('usage-detail').getByText('套餐包消耗').waitFor();
+    await shot(buyer, 'console-usage-detail');
+    const [csv] = await Promise.all([buyer.waitForEvent('download'), buyer.getByTestId('export-csv').click()]);
+    const csvText = fs.readFileSync(await csv.path()).toString('utf8');
+    assert.match(csv.suggestedFilename(), /\.csv$/);
+    assert.ok(csvText.includes('流水编号'), csvText);
+    assert.ok(csvText.includes('套餐包消耗'), csvText);
+    assert.match(csvText, /1次/);
+    const [xlsx] = await Promise.all([buyer.waitForEvent('download'), buyer.getByTestId('export-xlsx').click()]);
+    assert.match(xlsx.suggestedFilename(), /\.xlsx$/);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(await xlsx.path());
+    const cells = book.worksheets[0]!.getSheetValues().flat().map(String);
+    assert.ok(cells.includes('流水编号'), cells.join(','));
+    assert.ok(cells.some((c) => c.includes('套餐包消耗')));
+    await buyer.keyboard.press('Escape');
+  });
+
+  let invoiceId = 0;
+  await step('request an invoice', async () => {
+    await go(buyer, '/console/orders');
+    await buyer.getByTestId('orders').getByText('已支付').waitFor();
+    await shot(buyer, 'console-orders');
+    await go(buyer, '/console/invoices');
+    await buyer.getByTestId('invoiceable').locator('tbody tr.ant-table-row input[type=checkbox]').first().check();
+    await textIs(buyer, 'invoice-amount', '¥22.00');
+    await buyer.getByTestId('invoice-title').fill(BUYER.name);
+    await buyer.getByTestId('invoice-taxid').fill('91110000MA01ABCDE1');
+    await buyer.getByTestId('invoice-email').fill(BUYER.email);
+    await buyer.getByTestId('invoice-submit').click();
+    const status = buyer.getByTestId('invoices').locator('[data-testid^=invoice-status-]').first();
+    await status.filter({ hasText: '待开具' }).waitFor();
+    invoiceId = Number((await status.getAttribute('data-testid'))!.split('-').pop());
+    await shot(buyer, 'console-invoices');
+  });
+
+  await step('the operator issues the invoice', async () => {
+    await go(operator, '/admin/invoices');
+    await operator.getByTestId(`issue-${invoiceId}`).click();
+    await operator.getByTestId('issue-number').fill('04400012345678');
+    const pdfFile = path.join(dataDir, 'invoice.pdf');
+    fs.writeFileSync(pdfFile, pdf);
+    await operator.locator('.ant-modal input[type=file]').setInputFiles(pdfFile);
+    await operator.getByTestId('issue-submit').click();
+    await operator.getByText('发票已开具').waitFor();
+    await operator.getByText('全部').click();
+    await operator.getByTestId('invoice-queue').getByText('已开具').waitFor();
+    await shot(operator, 'admin-invoices');
+    await buyer.reload();
+    await buyer.getByTestId(`invoice-status-${invoiceId}`).filter({ hasText: '已开具' }).waitFor();
+  });
+
+  await step('the debug tool reads a fixture card and outlines it', async () => {
+    // the AppCode was shown in this page's life before the reload: the buyer pastes it
+    await go(buyer, '/console/debug');
+    await buyer.getByTestId('appcode-input').fill(appCode);
+    await buyer.locator('input[type=file]').setInputFiles(path.join(cards, card.file));
+    await buyer.getByTestId('debug-send').click();
+    await buyer.getByTestId('debug-code').filter({ hasText: '01' }).waitFor({ timeout: 120_000 });
+    const response = JSON.parse((await buyer.getByTestId('debug-response').textContent())!);
+    assert.equal(response.ocr.idCard, card.front!.idCard);
+    assert.match((await buyer.getByTestId('debug-ms').textContent())!, /^\d+ ms$/);
+    assert.ok((await buyer.getByTestId('debug-request').textContent())!.includes('POST '));
+    const quad = JSON.parse((await buyer.getByTestId('debug-canvas').getAttribute('data-quad'))!) as number[][];
+    assert.equal(quad.length, 4);
+    // the drawn outline is the card's: corners within 4 % of the image width of the generator's
+    for (let i = 0; i < 4; i++) {
+      const near = card.quad.some(([x, y]) => Math.hypot(x! - quad[i]![0]!, y! - quad[i]![1]!) < 0.04 * 1024);
+      assert.ok(near, `corner ${quad[i]} is near the true outline`);
+    }
+    await shot(buyer, 'console-debug');
+  });
+
+  await step('the other pages render', async () => {
+    for (const [p, name, marker] of [
+      ['/console/samples', 'console-samples', 'sample-curl'], ['/console/settings', 'console-settings', 'warn-threshold'], ['/console/contact', 'console-contact', ''],
+    ] as const) {
+      await go(buyer, p);
+      if (marker) await buyer.getByTestId(marker).waitFor();
+      await shot(buyer, name);
+    }
+    for (const [p, name, marker] of [
+      ['/admin/products', 'admin-products', ''], ['/admin/orders', 'admin-orders', ''], ['/admin/usage', 'admin-usage', 'admin-usage'], ['/admin/audit', 'admin-audit', 'audit'],
+    ] as const) {
+      await go(operator, p);
+      if (marker) await operator.getByTestId(marker).waitFor();
+      await shot(operator, name);
+    }
+    await operator.getByTestId('audit').getByText('balance.topup').waitFor();
+    // English, second language
+    await buyer.getByText('EN').click();
+    await buyer.getByText('Overview').first().waitFor();
+    await go(buyer, '/console');
+    await shot(buyer, 'console-overview-en');
+    await buyer.getByText('中文').click();
+  });
+
+});
