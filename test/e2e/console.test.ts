@@ -184,6 +184,16 @@ test('a buyer and an operator work through the console', { timeout: 600_000 }, a
     assert.match(appCode, /^[A-Za-z0-9]{16,64}$/);
     await buyer.getByTestId('app-code-copy').click();
     assert.equal(await buyer.evaluate('navigator.clipboard.readText()'), appCode);
+    const secret = (await buyer.getByTestId('app-secret').textContent()) ?? '';
+    assert.ok(secret.length >= 16);
+    // a reset asks first, then shows the new AppCode once
+    await buyer.getByTestId('reset-code').click();
+    await buyer.locator('#confirm-reset').click();
+    await buyer.getByTestId('app-code').filter({ hasNotText: appCode }).waitFor();
+    const oldCode = appCode;
+    appCode = (await buyer.getByTestId('app-code').textContent()) ?? '';
+    assert.notEqual(appCode, oldCode);
+    assert.equal((await apiCall(oldCode)).status, 400, 'the old AppCode no longer works');
     await shot(buyer, 'console-apps');
     // without a package the gateway refuses the call
     const refused = await apiCall(appCode);

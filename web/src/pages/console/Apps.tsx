@@ -51,6 +51,16 @@ export default function Apps() {
     });
   };
 
+  // the AppSecret is stored encrypted, so its owner may see it again (the AppCode only as a hash)
+  const showSecret = async (app: AppSummary) => {
+    try {
+      const r = await api<{ appSecret: string }>('console', `/apps/${app.id}/secret`);
+      reveal(app.id, { appSecret: r.appSecret });
+    } catch (e) {
+      message.error((e as Error).message);
+    }
+  };
+
   return (
     <div>
       <PageTitle>{t('应用与密钥')}</PageTitle>
@@ -74,7 +84,7 @@ export default function Apps() {
             <div style={{ display: 'grid', gridTemplateColumns: 'minmax(90px, max-content) 1fr', gap: '8px 12px', alignItems: 'center' }}>
               <b>AppKey</b><Copyable value={a.appKey} testId="app-key" />
               <b>AppSecret</b>
-              <span>{shown.appSecret ? <Copyable value={shown.appSecret} testId="app-secret" /> : <Typography.Text type="secondary">{t('已隐藏（只在创建或重置时显示一次）')}</Typography.Text>}
+              <span>{shown.appSecret ? <Copyable value={shown.appSecret} testId="app-secret" /> : <Button size="small" type="link" onClick={() => showSecret(a)} data-testid="show-secret">{t('显示')}</Button>}
                 {' '}<Button size="small" danger type="link" onClick={() => reset(a, 'secret')} data-testid="reset-secret">{t('重置')}</Button></span>
               <b>AppCode</b>
               <span>{shown.appCode ? <Copyable value={shown.appCode} testId="app-code" /> : <Typography.Text type="secondary">{t('已隐藏（只在创建或重置时显示一次）')}</Typography.Text>}
