@@ -12,6 +12,8 @@ import { createLogger } from './log.ts';
 import { createRecognizer, type Recognizer } from './recognition/index.ts';
 import { runRegistryAdmin } from './verification/index.ts';
 import { runAdmin } from './cli/admin.ts';
+import { startCommerceSweeps } from './commerce/index.ts';
+import { createNotifier } from './notify/index.ts';
 
 const USAGE = `Usage: shiming [--config file.json] <command>
 
@@ -53,11 +55,18 @@ async function serve(config: Config): Promise<void> {
     const demo = await ensureDemo(runtime.store, config);
     process.stdout.write(demoBanner(demo, base) + '\n');
   }
+  // Expire unpaid orders, warn buyers whose packages are about to expire, drop dead sessions.
+  const sweepNotifier = createNotifier(config.notify);
+  const sweeps = startCommerceSweeps(runtime.store.db, { notifier: sweepNotifier, config: config.commerce }, {
+    onError: (err) => logger.error({ err }, 'commerce sweep failed'),
+  });
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     logger.info({ signal }, 'shutting down');
+    sweeps.stop();
+    sweepNotifier.close();
     await app.close();
     await runtime.close();
     process.exit(0);

@@ -73,6 +73,8 @@ export interface MeteringDeps {
   sweepIntervalMs?: number;
   /** where settle failures are reported (default: the request's logger) */
   onError?: (err: unknown, where: string) => void;
+  /** called after a call was billed (not awaited: renewal warnings must never delay an answer) */
+  afterBilled?: (call: { buyerId: number; product: string; now: number }) => Promise<unknown>;
 }
 
 interface Meter {
@@ -321,6 +323,9 @@ export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void
     try {
       if (m.hold) {
         const r = await (await book()).settle(m.hold, { resultCode, billableCodes, latencyMs: now - m.start, node: nodeId, now });
+        if (r.billed && deps.afterBilled) {
+          deps.afterBilled({ buyerId: m.app.buyerId, product: m.product, now }).catch((err: unknown) => report(err, 'afterBilled'));
+        }
         if (m.idempotencyKey !== undefined) {
           await finishIdempotencyKey(db, { appId: m.app.id, key: m.idempotencyKey, requestId: m.requestId, billed: r.billed, resultCode });
         }

@@ -19,6 +19,8 @@ import { ocrRoutes } from './routes/ocr.ts';
 import { verifyRoutes } from './routes/verify.ts';
 import { registerConsoleApi } from './console/index.ts';
 import { registerAdminApi } from './admin/index.ts';
+import { checkRenewalWarnings } from '../commerce/index.ts';
+import { createNotifier } from '../notify/index.ts';
 import { registerConsolePages } from './console-pages.ts';
 
 declare module 'fastify' {
@@ -179,8 +181,17 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   let openapi: unknown;
   app.get('/openapi.json', { schema: { hide: true } }, async () => (openapi ??= buildOpenApi(documented)));
 
-  if (deps.metering === undefined) registerMetering(app, { store: deps.store, gateway: config.gateway });
-  else if (deps.metering) await deps.metering(app);
+  if (deps.metering === undefined) {
+    const notifier = createNotifier(config.notify);
+    app.addHook('onClose', async () => notifier.close());
+    registerMetering(app, {
+      store: deps.store,
+      gateway: config.gateway,
+      billing: config.billing,
+      // a package crossing its warning threshold is noticed by the node that billed the call
+      afterBilled: (call) => checkRenewalWarnings(deps.store.db, { notifier, config: config.commerce }, call),
+    });
+  } else if (deps.metering) await deps.metering(app);
 
   const routeDeps = {
     recognizer: () => recognizer.get(),
