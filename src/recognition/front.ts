@@ -3,7 +3,7 @@
 // rows below 住址 down to the number's row, aligned with the value column.
 import type { FrontFields, ReadField } from './types.ts';
 import type { Decoded } from './ocr/ctc.ts';
-import { decodeSpans, findLabel, minProb, spansBetween, type Charset, type Row, type Span } from './lines.ts';
+import { decodeSpans, findLabel, minProb, spansBetween, type Charset, type Row, type Span, type TextLine } from './lines.ts';
 import { NATIONS } from '../idcard/index.ts';
 import { allowedSets, chooseFromList, chooseIdNumber, emptyField, parseBirthday } from './fields.ts';
 
@@ -55,7 +55,35 @@ function freeField(spans: Span[], cs: Charset): ReadField {
   return { value, confidence: minProb(d) };
 }
 
-export function parseFront(rows: Row[], cs: Charset): FrontFields {
+/** Reads the given lines again from a differently scaled crop (a second opinion). */
+export type Reread = (lines: TextLine[]) => Promise<TextLine[]>;
+
+/**
+ * A read the model gives only for one crop of the line is a guess (typically a character
+ * outside its dictionary replaced by a look-alike): such a field keeps its value but loses
+ * its confidence.
+ */
+async function confirm(field: ReadField, spans: Span[], cs: Charset, reread: Reread): Promise<ReadField> {
+  if (!field.value || !spans.length) return field;
+  const lines = [...new Set(spans.map((s) => s.line))];
+  const again = await reread(lines);
+  const altSpans = spans.map((sp) => {
+    const alt = again[lines.indexOf(sp.line)]!;
+    const r = alt.probs.steps / Math.max(1, sp.line.probs.steps);
+    return { line: alt, from: Math.round(sp.from * r), to: sp.to >= (sp.line.cut ?? sp.line.probs.steps) ? (alt.cut ?? alt.probs.steps) : Math.round(sp.to * r) };
+  });
+  const alt = decodeSpans(altSpans, cs);
+  const altText = clean(alt.text).replace(/[•・.。．]/g, '·');
+  const at = altText.indexOf(field.value);
+  if (at >= 0) {
+    // the second look's own probabilities for the same characters count too
+    const own = alt.chars.filter((c) => c.char !== ' ').slice(at, at + [...field.value].length);
+    return { value: field.value, confidence: Math.min(field.confidence, ...own.map((c) => c.prob)) };
+  }
+  return { value: field.value, confidence: Math.min(field.confidence, 0.3) };
+}
+
+export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Promise<FrontFields> {
   const allowed = allowedSets(cs);
   const at = locateFrontLabels(rows);
   const fields: FrontFields = {
@@ -68,7 +96,9 @@ export function parseFront(rows: Row[], cs: Charset): FrontFields {
   };
   if (at['姓名']) {
     const row = rows[at['姓名'].row]!;
-    fields.name = freeField(spansBetween(row, at['姓名'].end), cs);
+    const spans = spansBetween(row, at['姓名'].end);
+    fields.name = freeField(spans, cs);
+    if (reread) fields.name = await confirm(fields.name, spans, cs, reread);
   }
   const sexRow = at['性别']?.row ?? at['民族']?.row;
   if (sexRow !== undefined) {
@@ -115,6 +145,7 @@ export function parseFront(rows: Row[], cs: Charset): FrontFields {
       }
     }
     fields.address = freeField(spans, cs);
+    if (reread) fields.address = await confirm(fields.address, spans, cs, reread);
   }
   return fields;
 }

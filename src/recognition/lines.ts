@@ -59,9 +59,9 @@ export function groupRows(lines: TextLine[]): Row[] {
     .sort((a, b) => a.v - b.v);
 }
 
-/** A character's position along the row: the recogniser's steps are 8 px of a 48 px-high crop. */
+/** A character's position along the row: the recogniser's steps cover the box evenly. */
 function charU(l: TextLine, c: DecodedChar): number {
-  return l.box.u - l.box.w / 2 + ((c.t0 + c.t1) / 2 + 0.5) * 8 * (l.box.h / 48);
+  return l.box.u - l.box.w / 2 + ((c.t0 + c.t1) / 2 + 0.5) * (l.box.w / Math.max(1, l.probs.steps));
 }
 
 function makeRow(lines: TextLine[]): Row {

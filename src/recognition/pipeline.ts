@@ -3,7 +3,7 @@
 import type { OcrModels } from './ocr/engine.ts';
 import { locateText, medianHeight, type TextBox } from './ocr/detect.ts';
 import { cropLine, recognizeLines } from './ocr/recognize.ts';
-import { greedyDecode } from './ocr/ctc.ts';
+import { greedyDecode, type LineProbs } from './ocr/ctc.ts';
 import { findCardFrame, quadFromFrame, type CardBox, type CardFrame } from './card.ts';
 import { cardPitch, groupRows, type Row, type TextLine } from './lines.ts';
 import { digitRun, locateFrontLabels, parseFront } from './front.ts';
@@ -44,7 +44,7 @@ export async function readCard(models: OcrModels, img: RgbImage): Promise<Recogn
   const rows = groupRows(lines);
   const side = decideSide(rows);
   const result: RecognitionResult = { side, timings, rotation: frame.rotation };
-  if (side === 'front') result.front = parseFront(rows, models);
+  if (side === 'front') result.front = await parseFront(rows, models, (ls) => rereadLines(models, work.img, ls));
   if (side === 'back') result.back = parseBack(rows, models);
   if (side !== 'none') result.quad = cardQuad(frame, frame.boxes, 1 / work.scale);
   lap('parse');
@@ -81,6 +81,25 @@ async function readLines(models: OcrModels, img: RgbImage, boxes: CardBox[]): Pr
   const pitch = cardPitch(lines);
   for (const l of lines) l.pitch = pitch;
   return lines;
+}
+
+/**
+ * The same lines again, each crop squeezed to 90 % and set in a canvas twice its width: a
+ * second look under which the model's reads of characters it knows hold, and its guesses at
+ * characters it does not know tend to change or lose probability.
+ */
+async function rereadLines(models: OcrModels, img: RgbImage, lines: TextLine[]): Promise<TextLine[]> {
+  const probs: LineProbs[] = [];
+  for (const l of lines) {
+    const crop = cropLine(img, l.box, 0.9);
+    probs.push((await recognizeLines(models, [crop], crop.width * 2))[0]!);
+  }
+  return lines.map((l, i) => {
+    const again: TextLine = { box: l.box, probs: probs[i]!, text: greedyDecode(probs[i]!, models.charset) };
+    if (l.pitch) again.pitch = l.pitch * (probs[i]!.steps / Math.max(1, l.probs.steps));
+    if (l.cut !== undefined) again.cut = Math.round(l.cut * (probs[i]!.steps / Math.max(1, l.probs.steps)));
+    return again;
+  });
 }
 
 export function decideSide(rows: Row[]): CardSide {
