@@ -89,6 +89,16 @@ export interface CommerceConfig {
   /** creates this operator at start when no account has the e-mail yet */
   operatorEmail?: string;
   operatorPassword?: string;
+  /** 联系我们: the support channels the console shows (company, hours, phones, emails, channels, note) */
+  support?: SupportContacts;
+}
+export interface SupportContacts {
+  company?: string;
+  hours?: string;
+  phones?: string[];
+  emails?: string[];
+  channels?: Array<{ name: string; value: string }>;
+  note?: string;
 }
 export interface NotifyConfig {
   /** SMTP relay for e-mail; absent means e-mail is not sent (recorded as such) */
@@ -372,6 +382,7 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
     invoicePdfMaxBytes: read.int('commerce.invoicePdfMaxBytes', 'SHIMING_INVOICE_PDF_MAX_BYTES', 5 * MB, 1024, 50 * MB),
     operatorEmail: read.string('commerce.operatorEmail', 'SHIMING_OPERATOR_EMAIL'),
     operatorPassword: read.string('commerce.operatorPassword', 'SHIMING_OPERATOR_PASSWORD'),
+    support: parseSupportContacts(read.json('commerce.support', 'SHIMING_SUPPORT'), (problem) => read.check(false, 'commerce.support', 'SHIMING_SUPPORT', problem)),
   };
   read.check((commerce.operatorEmail === undefined) === (commerce.operatorPassword === undefined), 'commerce.operatorPassword', 'SHIMING_OPERATOR_PASSWORD', 'operatorEmail and operatorPassword go together');
   read.check(commerce.operatorPassword === undefined || commerce.operatorPassword.length >= 10, 'commerce.operatorPassword', 'SHIMING_OPERATOR_PASSWORD', 'must be at least 10 characters');
@@ -402,4 +413,26 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
   }
 
   return { server, storage, demo, recognition, verification, gateway, billing, commerce, notify, images };
+}
+
+/** 联系我们 as an operator writes it: an object of short strings and string lists, nothing else. */
+function parseSupportContacts(value: unknown, fail: (problem: string) => void): SupportContacts | undefined {
+  if (value === undefined) return undefined;
+  const text = (v: unknown) => typeof v === 'string' && v.length <= 200;
+  const list = (v: unknown) => Array.isArray(v) && v.length <= 20 && v.every(text);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    fail('must be a JSON object like {"company": "…", "hours": "9:30-22:30", "phones": ["…"], "emails": ["…"]}');
+    return undefined;
+  }
+  const v = value as Record<string, unknown>;
+  const known = new Set(['company', 'hours', 'phones', 'emails', 'channels', 'note']);
+  const unknownKeys = Object.keys(v).filter((k) => !known.has(k));
+  const channelsOk = v.channels === undefined || (Array.isArray(v.channels) && v.channels.length <= 20
+    && v.channels.every((c) => typeof c === 'object' && c !== null && text((c as Record<string, unknown>).name) && text((c as Record<string, unknown>).value)));
+  if (unknownKeys.length || ![v.company, v.hours, v.note].every((x) => x === undefined || text(x))
+    || ![v.phones, v.emails].every((x) => x === undefined || list(x)) || !channelsOk) {
+    fail(`must hold only company, hours, note (strings of at most 200 characters), phones, emails (lists of such strings) and channels ([{name, value}])${unknownKeys.length ? `; unknown: ${unknownKeys.join(', ')}` : ''}`);
+    return undefined;
+  }
+  return v as SupportContacts;
 }

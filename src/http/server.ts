@@ -204,7 +204,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   for (const plugin of deps.plugins ?? []) await app.register(async (scope) => plugin(scope));
   await app.register(async (scope) => registerConsoleApi(scope, { store: deps.store, config }));
   await app.register(async (scope) => registerAdminApi(scope, { store: deps.store, config }));
-  await registerConsolePages(app);
+  await registerConsolePages(app, { support: config.commerce.support });
 
   return app;
 }

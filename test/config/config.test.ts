@@ -105,3 +105,15 @@ test('secrets are generated once into dataDir/secrets.json with mode 600 and reu
   assert.equal(configured.verification.hmacKey, 'c'.repeat(64));
   assert.equal(configured.gateway.secretKey, first.gateway.secretKey);
 });
+
+test('联系我们 (SHIMING_SUPPORT) is read as JSON and checked', () => {
+  const dataDir = tempDir();
+  const support = { company: '示例数据', hours: '9:30 到 22:30', phones: ['4008005185'], emails: ['support@example.test'], channels: [{ name: 'QQ', value: '469344382' }] };
+  assert.deepEqual(loadConfig({ SHIMING_DATA_DIR: dataDir, SHIMING_SUPPORT: JSON.stringify(support) }).commerce.support, support);
+  assert.equal(loadConfig({ SHIMING_DATA_DIR: dataDir }).commerce.support, undefined);
+  for (const bad of ['[1,2]', '{"phones": "4008005185"}', '{"script": "<x>"}', `{"note": "${'长'.repeat(201)}"}`, 'not json']) {
+    const problems = problemsOf(() => loadConfig({ SHIMING_DATA_DIR: dataDir, SHIMING_SUPPORT: bad }));
+    assert.equal(problems.length, 1, bad);
+    assert.match(problems[0]!, /SHIMING_SUPPORT/);
+  }
+});
