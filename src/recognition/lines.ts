@@ -72,7 +72,7 @@ function makeRow(lines: TextLine[]): Row {
     const nextFirst = next?.text.chars.find((c) => c.char !== ' ');
     if (next && nextFirst && l.box.u + l.box.w / 2 > next.box.u - next.box.w / 2) {
       // cut before the first character that stands where the next box's first one does
-      const from = charU(next, nextFirst) - 0.4 * ems(nextFirst.char) * next.box.h;
+      const from = charU(next, nextFirst) - 0.6 * ems(nextFirst.char) * next.box.h;
       const clash = l.text.chars.find((c) => c.char !== ' ' && charU(l, c) >= from);
       if (clash) l.cut = clash.t0;
     }
@@ -204,7 +204,8 @@ export function gapAwareDecode(span: Span, cs: Charset): Decoded {
   const LEAD = 2;
   const lead0 = all[0]!.t0;
   if (from === 0) {
-    const n = Math.round((chars[0]!.t0 - LEAD) / pitch - 0.2);
+    // stricter than inside the line: a box starting early on background marks is common
+    const n = Math.floor((chars[0]!.t0 - LEAD) / pitch - 0.3);
     if (n >= 1) fill(chars[0]!.t0 - n * pitch, chars[0]!.t0, n, chars[0]);
   }
   chars.forEach((c, i) => {

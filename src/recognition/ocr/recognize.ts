@@ -9,7 +9,7 @@ import { cropRotated, type RgbImage } from '../pixels.ts';
 
 export const REC_HEIGHT = 48;
 const MAX_WIDTH = REC_HEIGHT * 32;
-const BATCH = 1;
+const BATCH = 6;
 /** horizontal squeeze of line crops; 0.8 was measured faster but lost rare-character doubt */
 const X_SCALE = 1;
 
