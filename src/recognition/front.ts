@@ -144,8 +144,11 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
         if (left >= valueU - 1.5 * next.h) spans.push({ line, from: 0, to: line.probs.steps });
       }
     }
+    const read = decodeSpans(spans, cs);
     fields.address = freeField(spans, cs);
-    if (reread) fields.address = await confirm(fields.address, spans, cs, reread);
+    // a second look costs as much as the first: only where the first had a doubt
+    const doubtful = read.chars.some((c) => c.char !== ' ' && c.prob < 0.98);
+    if (reread && doubtful) fields.address = await confirm(fields.address, spans, cs, reread);
   }
   return fields;
 }

@@ -27,6 +27,10 @@ export async function loadModels(opts: { threads?: number } = {}): Promise<OcrMo
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
+    // input shapes change with every image and line: an arena sized for the largest one seen
+    // would only grow, so allocate per run instead
+    enableCpuMemArena: false,
+    enableMemPattern: false,
   };
   const [det, rec, cls] = await Promise.all([
     ort.InferenceSession.create(join(dir, 'ch_PP-OCRv4_det_infer.onnx'), options),
