@@ -1,6 +1,7 @@
 // Every answer the public API gives is built here: the seed's result codes with their messages
 // word for word, the `ocr` and `cert` blocks, and the gateway-style HTTP errors.
 import type { FastifyReply } from 'fastify';
+import type { Cert } from '../idcard/index.ts';
 
 /** The seed's result codes (strings, as the seed sends them). */
 export const RESULT_MESSAGES = {
@@ -35,19 +36,8 @@ export interface OcrBlock {
   nation: string;
 }
 
-/** 认证识别结果: what the number implies, filled only when the result is `01`. */
-export interface CertBlock {
-  idCard: string;
-  name: string;
-  sex: string;
-  area: string;
-  province: string;
-  city: string;
-  prefecture: string;
-  birthday: string;
-  addrCode: string;
-  lastCode: string;
-}
+/** 认证识别结果: what the number implies, filled only when the result is `01` (the domain's `Cert`). */
+export type CertBlock = Cert;
 
 /** The cert block of any result but `01`: the name and number asked about, the rest empty. */
 export function unverifiedCert(name: string, idCard: string): CertBlock {
