@@ -12,16 +12,11 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { SupportContacts } from '../config.ts';
 
 /** 联系我们: what the operator tells buyers about support. */
-export interface SupportInfo {
-  company?: string;
-  hours?: string;
-  phones?: string[];
-  emails?: string[];
-  channels?: Array<{ name: string; value: string }>;
-  note?: string;
-}
+/** 联系我们, as configured (`commerce.support` / SHIMING_SUPPORT). */
+export type SupportInfo = SupportContacts;
 
 export interface ConsolePagesOptions {
   /** the Vite build; default web/dist of this checkout */
