@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startHarness, type Harness } from './harness.ts';
 import { form, jpegOf, pngHeaderClaiming, pngOf } from './images.ts';
-import { registerIdentity } from '../../src/verification/index.ts';
+import { registerIdentity, createVerificationSource } from '../../src/verification/index.ts';
 import type { RecognitionResult, Recognizer } from '../../src/recognition/index.ts';
 
 const field = (value: string, confidence = 0.99) => ({ value, confidence });
@@ -176,6 +176,22 @@ test('02, 202, 204, 205 after the card is read', async () => {
     assert.equal(body.cert.idCard, id);
     assert.equal(body.cert.province, '');
     assert.equal(body.detail, undefined);
+  }
+});
+
+test('203 after the card is read: the verification source fails', async () => {
+  const broken = createVerificationSource(h.store, { verification: { ...h.config.verification, hmacKey: 'e'.repeat(64), cacheTtlMs: 0 } });
+  const h2 = await startHarness({ store: h.store, recognizer: engine, verification: broken });
+  try {
+    engine.next = frontReading('张三', '522229198509112018');
+    const body = await ocr(h2, png.toString('base64'));
+    assert.equal(body.code, '203');
+    assert.equal(body.msg, '异常情况');
+    assert.equal(body.ocr.idCard, '522229198509112018');
+    assert.equal(body.cert.idCard, '522229198509112018');
+    assert.equal(body.cert.province, '');
+  } finally {
+    await h2.app.close();
   }
 });
 
