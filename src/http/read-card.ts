@@ -4,7 +4,7 @@
 //   image value -> bytes (-1/-2/-3) -> header rules (-2) -> recognizer (-3 / -4 / -5)
 //   -> name (204) -> number (205) -> verification source (01/02/202/203) -> cert
 import { crossCheck, type CrossCheckMismatch } from '../idcard/index.ts';
-import { inspectImage, decodeImage } from '../recognition/image.ts';
+import { inspectImage, decodeImage } from '../recognition/index.ts';
 import type { RecognitionResult, Recognizer, ReadField } from '../recognition/index.ts';
 import { readImageValue, type ImageInputDeps } from './image-input.ts';
 import { cardAnswer, imageFailure, type CardAnswer, type ImageFailureAnswer, type OcrBlock } from './answers.ts';
