@@ -106,6 +106,8 @@ export interface NotifyConfig {
   smtpPort: number;
   /** TLS from the first byte (port 465); otherwise STARTTLS when offered */
   smtpSecure: boolean;
+  /** check the relay's TLS certificate; turn off only for a relay with a self-signed one */
+  smtpVerifyCertificate: boolean;
   smtpUser?: string;
   smtpPassword?: string;
   mailFrom: string;
@@ -390,6 +392,7 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
     smtpHost: read.string('notify.smtpHost', 'SHIMING_SMTP_HOST'),
     smtpPort: read.int('notify.smtpPort', 'SHIMING_SMTP_PORT', 587, 1, 65535),
     smtpSecure: read.bool('notify.smtpSecure', 'SHIMING_SMTP_SECURE', false),
+    smtpVerifyCertificate: read.bool('notify.smtpVerifyCertificate', 'SHIMING_SMTP_VERIFY_CERTIFICATE', true),
     smtpUser: read.string('notify.smtpUser', 'SHIMING_SMTP_USER'),
     smtpPassword: read.string('notify.smtpPassword', 'SHIMING_SMTP_PASSWORD'),
     mailFrom: read.string('notify.mailFrom', 'SHIMING_MAIL_FROM', 'shiming@localhost'),

@@ -33,9 +33,9 @@ export function createNotifier(config: NotifyConfig): Notifier {
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
       socketTimeout: 20_000,
-      // A local relay without a certificate is common on a private network; STARTTLS is still
-      // used when offered.
-      tls: { rejectUnauthorized: false },
+      // STARTTLS is used when offered; a relay with a self-signed certificate on a private
+      // network needs SHIMING_SMTP_VERIFY_CERTIFICATE=false, never the default.
+      tls: { rejectUnauthorized: config.smtpVerifyCertificate },
     })
     : undefined;
 

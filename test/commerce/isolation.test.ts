@@ -22,7 +22,7 @@ async function populate(h: Harness, ops: Browser, email: string) {
     assert.ok(r.ok);
     await settle(h.tdb.store.db, r.hold, { resultCode: '01', latencyMs: 1, node: 't', now: h.clock.now });
   }
-  await checkRenewalWarnings(h.tdb.store.db, { notifier: createNotifier({ smtpPort: 25, smtpSecure: false, mailFrom: 'x@y.z' }), config: h.config }, { buyerId, product: 'idcard-ocr', now: h.clock.now });
+  await checkRenewalWarnings(h.tdb.store.db, { notifier: createNotifier({ smtpPort: 25, smtpSecure: false, smtpVerifyCertificate: true, mailFrom: 'x@y.z' }), config: h.config }, { buyerId, product: 'idcard-ocr', now: h.clock.now });
   const warning = (await b.get('/console/api/warnings')).json().items[0];
   const invoice = (await b.post('/console/api/invoices', { orderIds: [paid.id], title: 'T', taxId: '91510100MA6CXXXX1X', type: 'normal', email })).json().invoice;
   const m = multipart({ number: `N${buyerId}` }, { name: 'pdf', filename: 'a.pdf', type: 'application/pdf', data: Buffer.from('%PDF-1.4\n%%EOF\n') });

@@ -11,7 +11,7 @@ const DAY = 24 * 3600_000;
 test('the sweep expires orders, warns about packages nearing expiry without calls, deletes dead sessions', async () => {
   const h = await startHarness({ sessionTtlMinutes: 60 });
   const mailbox = await startMailbox();
-  const notifier = createNotifier({ smtpHost: '127.0.0.1', smtpPort: mailbox.port, smtpSecure: false, mailFrom: 'n@shiming.test' });
+  const notifier = createNotifier({ smtpHost: '127.0.0.1', smtpPort: mailbox.port, smtpSecure: false, smtpVerifyCertificate: true, mailFrom: 'n@shiming.test' });
   try {
     const ops = await operatorBrowser(h);
     const b = new Browser(h.app);

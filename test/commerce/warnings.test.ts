@@ -31,7 +31,7 @@ test('renewal warnings by e-mail (real SMTP) and SMS (real HTTP gateway): under 
   const h = await startHarness({ sessionTtlMinutes: 3 * 365 * 24 * 60 });
   const mailbox = await startMailbox();
   const sms = await startSmsGateway();
-  const notifier = createNotifier({ smtpHost: '127.0.0.1', smtpPort: mailbox.port, smtpSecure: false, mailFrom: 'noreply@shiming.test', smsUrl: sms.url, smsToken: 'sms-token-1' });
+  const notifier = createNotifier({ smtpHost: '127.0.0.1', smtpPort: mailbox.port, smtpSecure: false, smtpVerifyCertificate: true, mailFrom: 'noreply@shiming.test', smsUrl: sms.url, smsToken: 'sms-token-1' });
   const deps: RenewalDeps = { notifier, config: h.config };
   try {
     const ops = await operatorBrowser(h);
@@ -99,7 +99,7 @@ test('two nodes seeing the same crossing at once send one warning; failures are 
   const h = await startHarness();
   const mailbox = await startMailbox();
   const sms = await startSmsGateway(500);
-  const notifier = createNotifier({ smtpHost: '127.0.0.1', smtpPort: mailbox.port, smtpSecure: false, mailFrom: 'noreply@shiming.test', smsUrl: sms.url });
+  const notifier = createNotifier({ smtpHost: '127.0.0.1', smtpPort: mailbox.port, smtpSecure: false, smtpVerifyCertificate: true, mailFrom: 'noreply@shiming.test', smsUrl: sms.url });
   const deps: RenewalDeps = { notifier, config: h.config };
   try {
     const ops = await operatorBrowser(h);
@@ -129,7 +129,7 @@ test('two nodes seeing the same crossing at once send one warning; failures are 
     assert.equal(w.emailStatus, 'sent');
     assert.equal(w.smsStatus, 'failed: HTTP 500', 'a failed SMS is recorded, not retried into a second warning');
     // an unconfigured channel is recorded as such
-    const quiet = createNotifier({ smtpPort: 25, smtpSecure: false, mailFrom: 'x@y.z' });
+    const quiet = createNotifier({ smtpPort: 25, smtpSecure: false, smtpVerifyCertificate: true, mailFrom: 'x@y.z' });
     assert.equal(await quiet.email({ to: 'a@b.cn', subject: 's', text: 't' }), 'not configured');
     assert.equal(await quiet.sms({ to: '1', text: 't' }), 'not configured');
   } finally {

@@ -117,3 +117,10 @@ test('联系我们 (SHIMING_SUPPORT) is read as JSON and checked', () => {
     assert.match(problems[0]!, /SHIMING_SUPPORT/);
   }
 });
+
+test('the SMTP relay certificate is checked unless the operator says otherwise', () => {
+  const dataDir = tempDir();
+  assert.equal(loadConfig({ SHIMING_DATA_DIR: dataDir }).notify.smtpVerifyCertificate, true);
+  assert.equal(loadConfig({ SHIMING_DATA_DIR: dataDir, SHIMING_SMTP_VERIFY_CERTIFICATE: 'false' }).notify.smtpVerifyCertificate, false);
+  assert.equal(problemsOf(() => loadConfig({ SHIMING_DATA_DIR: dataDir, SHIMING_SMTP_VERIFY_CERTIFICATE: 'maybe' })).length, 1);
+});
