@@ -7,26 +7,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import chromium from '@sparticuz/chromium';
-import { chromium as playwright, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import ExcelJS from 'exceljs';
-import type { FastifyInstance } from 'fastify';
-import { loadConfig, type Config } from '../../src/config.ts';
-import { createLogger } from '../../src/log.ts';
-import { buildServer } from '../../src/http/server.ts';
-import { openStore, migrateToLatest, type Store } from '../../src/store/index.ts';
 import { createVerificationSource, registerIdentity } from '../../src/verification/index.ts';
 import { registerMetering } from '../../src/http/metering.ts';
-import { registerConsoleApi } from '../../src/http/console/index.ts';
-import { registerAdminApi } from '../../src/http/admin/index.ts';
 import { ensureOperator } from '../../src/commerce/index.ts';
 import { createRecognizer, type Recognizer } from '../../src/recognition/index.ts';
+import { root, startConsole, newContext, newPage, go, textIs, shot, failureShots, type ConsoleEnv } from './support/console.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const shots = path.join(root, 'docs/screenshots');
 const cards = path.join(root, 'test/fixtures/cards');
 const truth = JSON.parse(fs.readFileSync(path.join(cards, 'truth.json'), 'utf8')) as Array<{ file: string; front?: { name: string; idCard: string }; quad: number[][] }>;
 const card = truth.find((c) => c.file === 'front-clean-1.jpg')!;
@@ -34,104 +23,42 @@ const card = truth.find((c) => c.file === 'front-clean-1.jpg')!;
 const OPERATOR = { email: 'ops@example.com', password: 'operator-secret-1' };
 const BUYER = { name: '示例科技有限公司', email: 'buyer@example.com', password: 'buyer-secret-1' };
 
-let dataDir: string;
-let config: Config;
-let store: Store;
+let env: ConsoleEnv;
 let recognizer: Recognizer | undefined;
-let app: FastifyInstance;
 let base: string;
-/** the operator's pages on another host name: chromium's --single-process shares one cookie jar between contexts */
 let adminBase: string;
-let browser: Browser;
 let buyerContext: BrowserContext;
 let operatorContext: BrowserContext;
 let buyer: Page;
 let operator: Page;
 
 before(async () => {
-  if (!fs.existsSync(path.join(root, 'web/dist/index.html'))) throw new Error('web/dist is missing: npm run build:web');
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shiming-e2e-'));
-  config = loadConfig({
-    SHIMING_DATA_DIR: dataDir, SHIMING_COOKIE_SECURE: 'false', SHIMING_DEMO: 'false', LOG_LEVEL: 'warn',
-    SHIMING_OPERATOR_EMAIL: OPERATOR.email, SHIMING_OPERATOR_PASSWORD: OPERATOR.password,
-  });
-  store = openStore({ sqlitePath: config.storage.sqlitePath });
-  await migrateToLatest(store);
-  await ensureOperator(store.db, config.commerce);
-  await registerIdentity(store, config, { name: card.front!.name, idNumber: card.front!.idCard });
   recognizer = await createRecognizer({ poolSize: 1 });
-  const build = (withApis: boolean) => buildServer({
-    config, store, recognizer,
-    verification: createVerificationSource(store, config),
-    logger: createLogger({ level: 'warn' }),
-    metering: (scope) => registerMetering(scope, { store, gateway: config.gateway, sweepIntervalMs: 0 }),
-    plugins: withApis ? [(scope) => registerConsoleApi(scope, { store, config }), (scope) => registerAdminApi(scope, { store, config })] : [],
+  env = await startConsole({
+    name: 'e2e',
+    env: { SHIMING_OPERATOR_EMAIL: OPERATOR.email, SHIMING_OPERATOR_PASSWORD: OPERATOR.password },
+    recognizer,
+    prepare: async (store, config) => {
+      await ensureOperator(store.db, config.commerce);
+      await registerIdentity(store, config, { name: card.front!.name, idNumber: card.front!.idCard });
+    },
+    deps: (store, config) => ({
+      verification: createVerificationSource(store, config),
+      metering: (scope) => registerMetering(scope, { store, gateway: config.gateway, sweepIntervalMs: 0 }),
+    }),
   });
-  // the server mounts the console and admin APIs itself; a checkout where it does not yet gets them here
-  app = await build(false);
-  await app.ready();
-  if (!app.hasRoute({ method: 'GET', url: '/console/api/csrf' })) {
-    await app.close();
-    app = await build(true);
-  }
-  base = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('[::1]', '127.0.0.1');
-  adminBase = base.replace('127.0.0.1', 'localhost');
-  browser = await playwright.launch({
-    executablePath: await chromium.executablePath(),
-    args: [...chromium.args, '--disable-background-networking', '--no-sandbox'],
-    headless: true,
-  });
-  buyerContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', acceptDownloads: true });
+  ({ base, adminBase } = env);
+  buyerContext = await newContext(env.browser, undefined, { downloads: true });
   await buyerContext.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
-  operatorContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', acceptDownloads: true });
-  buyer = await buyerContext.newPage();
-  operator = await operatorContext.newPage();
-  for (const page of [buyer, operator]) {
-    page.setDefaultTimeout(30_000);
-    page.on('pageerror', (err) => console.error('page error:', err.message));
-    page.on('response', (r) => {
-      if (r.status() >= 400) void r.text().then((body) => console.error(`HTTP ${r.status()} ${r.request().method()} ${r.url()} ${body.slice(0, 200)}`), () => {});
-    });
-  }
-  fs.mkdirSync(shots, { recursive: true });
+  operatorContext = await newContext(env.browser, undefined, { downloads: true });
+  buyer = await newPage(buyerContext);
+  operator = await newPage(operatorContext);
 });
 
 after(async () => {
-  await browser?.close();
-  await app?.close();
+  await env?.close();
   await recognizer?.close();
-  await store?.close();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
-
-/** client-side navigation, so the page keeps what it was shown once (the AppCode) */
-async function go(page: Page, to: string) {
-  // (browser code as text: the test's own TypeScript has no DOM types)
-  await page.evaluate(`history.pushState(null, '', ${JSON.stringify(to)}); dispatchEvent(new PopStateEvent('popstate'))`);
-  await page.waitForLoadState('networkidle');
-}
-
-/** waits until the element's text is `text` (the page loads its data after it shows) */
-async function textIs(page: Page, testId: string, text: string | RegExp) {
-  const el = page.getByTestId(testId).first();
-  const deadline = Date.now() + 30_000;
-  let last: string | null = null;
-  while (Date.now() < deadline) {
-    last = await el.textContent().catch(() => null);
-    if (last !== null && (typeof text === 'string' ? last === text : text.test(last))) return last;
-    await page.waitForTimeout(200);
-  }
-  throw new Error(`${testId}: ${JSON.stringify(last)} is not ${text}`);
-}
-
-/** screenshots for docs/screenshots/, taken when SHIMING_SCREENSHOTS=1 (they slow the run down) */
-const SCREENSHOTS = process.env.SHIMING_SCREENSHOTS === '1';
-
-async function shot(page: Page, name: string) {
-  if (!SCREENSHOTS) return;
-  await page.waitForTimeout(300);
-  await page.screenshot({ path: path.join(shots, `${name}-1280.jpg`), type: 'jpeg', quality: 72, fullPage: true });
-}
 
 async function apiCall(appCode: string) {
   const image = fs.readFileSync(path.join(cards, card.file)).toString('base64');
@@ -156,10 +83,7 @@ test('a buyer and an operator work through the console', { timeout: 600_000 }, a
       } catch (err) {
         broken = true;
         // what the pages showed, for the one reading the failure
-        for (const [who, page] of [['buyer', buyer], ['operator', operator]] as const) {
-          const file = path.join(os.tmpdir(), `shiming-e2e-failure-${who}.png`);
-          await page.screenshot({ path: file, fullPage: true }).then(() => console.error(`screenshot: ${file}`), () => {});
-        }
+        await failureShots({ buyer, operator });
         throw err;
       }
     });
@@ -299,7 +223,7 @@ test('a buyer and an operator work through the console', { timeout: 600_000 }, a
     await go(operator, '/admin/invoices');
     await operator.getByTestId(`issue-${invoiceId}`).click();
     await operator.getByTestId('issue-number').fill('04400012345678');
-    const pdfFile = path.join(dataDir, 'invoice.pdf');
+    const pdfFile = path.join(env.dataDir, 'invoice.pdf');
     fs.writeFileSync(pdfFile, pdf);
     await operator.locator('.ant-modal input[type=file]').setInputFiles(pdfFile);
     await operator.getByTestId('issue-submit').click();
