@@ -28,6 +28,7 @@ export {
   type PurchasedService, type PackageView, type BreakdownRow, type TimeRange,
 } from './services.ts';
 export { usageCsv, usageXlsx, type UsageExportScope } from './export.ts';
+export { usageSeries, seriesRange, bucketStart, SERIES_MAX_SPAN_MS, type UsageSeries, type SeriesPoint, type SeriesBucket, type SeriesQuery } from './series.ts';
 export { topUp, grantByHand, listBuyers, buyerDetail, setBuyerDisabled, type BuyerSummary } from './operators.ts';
 export { recordAudit, listAudit, type AuditEntry } from './audit.ts';
 export { sweepCommerce, startCommerceSweeps, type SweepReport } from './sweeps.ts';

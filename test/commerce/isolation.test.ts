@@ -55,6 +55,8 @@ test("every console endpoint refuses another buyer's ids with 404 and leaks noth
       ['POST', `/console/api/apps/${a.appId}/reset-secret`],
       ['POST', `/console/api/apps/${a.appId}/disable`],
       ['POST', `/console/api/apps/${a.appId}/enable`],
+      ['GET', `/console/api/usage/series?appId=${a.appId}`],
+      ['GET', `/console/api/usage/series?bucket=day&appId=${a.appId}&from=0&to=${86_400_000 * 300}`],
     ];
     for (const [method, url, body] of attempts) {
       const res = await m.request(method as 'GET', url, body);
@@ -85,6 +87,8 @@ test("every console endpoint refuses another buyer's ids with 404 and leaks noth
     assert.deepEqual((await m.get('/console/api/apps')).json().apps.map((x: { id: number }) => x.id), [mallory.appId]);
     assert.equal((await m.get('/console/api/balance')).json().entries.total, 2);
     assert.deepEqual((await m.get(`/console/api/usage/breakdown?by=app&from=0&to=${h.clock.now + 1}`)).json().rows, [{ key: String(mallory.appId), calls: 35, billed: 35 }]);
+    const series = (await m.get('/console/api/usage/series?bucket=day')).json();
+    assert.deepEqual([series.points.reduce((s: number, p: { calls: number }) => s + p.calls, 0), series.apps.map((x: { id: number }) => x.id)], [35, [mallory.appId]]);
     const csv = (await m.get('/console/api/services/idcard-ocr/usage.csv')).body;
     assert.ok(!csv.includes(`,${a.packageId},`), "A's package is not in Mallory's export");
 

@@ -5,11 +5,12 @@ import multipart from '@fastify/multipart';
 import {
   listProducts, createProduct, updateProduct, createPlan, updatePlan, listBuyers, buyerDetail, setBuyerDisabled, topUp, grantByHand,
   listBalanceEntries, refundPackage, listOrders, listInvoices, getInvoice, invoicePdf, issueInvoice, rejectInvoice, usageBreakdown,
-  listAudit, recordAudit, createOperator, ensureOperator, CommerceError, listRefunds, listWarnings,
+  listAudit, recordAudit, createOperator, ensureOperator, CommerceError, listRefunds, listWarnings, usageSeries,
 } from '../../commerce/index.ts';
-import { writeTransaction } from '../../billing/index.ts';
+import { getBuyer, writeTransaction } from '../../billing/index.ts';
+import { listApps } from '../../gateway/index.ts';
 import {
-  apiDeps, installJsonErrors, requireRole, pageQuery, idParam, registerAuthRoutes, accountView, type ApiDeps, type ApiOptions,
+  apiDeps, installJsonErrors, requireRole, pageQuery, idParam, registerAuthRoutes, accountView, seriesQueryProperties, type ApiDeps, type ApiOptions,
 } from '../console/index.ts';
 
 const JSON_BODY_LIMIT = 64 * 1024;
@@ -260,6 +261,19 @@ async function adminRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<void>
     }, async (request) => {
       const q = request.query as { by: 'buyer'; buyerId?: number; product?: string; from: number; to: number };
       return { by: q.by, from: q.from, to: q.to, rows: await usageBreakdown(db, q) };
+    });
+
+    // the usage chart across buyers, or of one buyer (then with that buyer's apps)
+    op.get('/usage/series', {
+      schema: { hide: true,
+        querystring: { type: 'object', additionalProperties: false, properties: { ...seriesQueryProperties, buyerId: { type: 'integer', minimum: 1, maximum: MAX_ID } } },
+      },
+    }, async (request) => {
+      const q = request.query as { bucket: 'hour' | 'day'; from?: number; to?: number; appId?: number; product?: string; buyerId?: number };
+      if (q.buyerId !== undefined && !(await getBuyer(db, q.buyerId))) throw new CommerceError(404, 'not_found', 'buyer not found');
+      const series = await usageSeries(db, { ...q, now: deps.now() });
+      const apps = q.buyerId === undefined ? [] : (await listApps(db, q.buyerId)).map((a) => ({ id: a.id, name: a.name }));
+      return { ...series, apps };
     });
 
     op.get('/audit', {

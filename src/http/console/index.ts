@@ -7,7 +7,7 @@ import {
   listProducts, createOrder, getOrder, listOrders, countUnpaid, cancelOrder, payOrder, balanceOf, listBalanceEntries,
   purchasedServices, packagesOf, usageDetail, usageBreakdown, usageCsv, usageXlsx, contactsOf, setContacts,
   listWarnings, markWarningRead, invoiceableOrders, requestInvoice, getInvoice, listInvoices, invoicePdf, spendTrend, packageOf,
-  CommerceError,
+  usageSeries, CommerceError,
 } from '../../commerce/index.ts';
 import { AppDirectory, createApp, listApps, resetAppCode, resetAppSecret, setAppActive } from '../../gateway/index.ts';
 import { apiDeps, type ApiDeps, type ApiOptions } from './deps.ts';
@@ -35,6 +35,14 @@ const usageQuery = { type: 'object', additionalProperties: false, properties: { 
 const exportQuery = { type: 'object', additionalProperties: false, properties: { ...rangeQuery } } as const;
 
 const MAX_APPS = 50;
+
+/** GET /usage/series (console and admin): the chart of calls per China hour/day and result code */
+export const seriesQueryProperties = {
+  bucket: { type: 'string', enum: ['hour', 'day'], default: 'hour' },
+  ...rangeQuery,
+  appId: { type: 'integer', minimum: 1, maximum: 9_007_199_254_740_991 },
+  product: { type: 'string', enum: ['idcard-ocr', 'idcard-verify'] },
+} as const;
 
 function appView(a: { id: number; name: string | null; appKey: string; active: boolean; createdAt: number }) {
   return { id: a.id, name: a.name, appKey: a.appKey, active: a.active, createdAt: a.createdAt };
@@ -215,6 +223,18 @@ async function consoleRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<voi
     }, async (request) => {
       const q = request.query as { by: 'app' | 'code'; product?: string; from: number; to: number };
       return { by: q.by, from: q.from, to: q.to, rows: await usageBreakdown(db, { ...q, buyerId: buyerOf(request) }) };
+    });
+
+    // 使用情况 as a chart; another buyer's appId is "not found"
+    buyer.get('/usage/series', {
+      schema: { hide: true, querystring: { type: 'object', additionalProperties: false, properties: seriesQueryProperties } },
+    }, async (request) => {
+      const buyerId = buyerOf(request);
+      const q = request.query as { bucket: 'hour' | 'day'; from?: number; to?: number; appId?: number; product?: string };
+      const apps = await listApps(db, buyerId);
+      if (q.appId !== undefined && !apps.some((a) => a.id === q.appId)) throw new CommerceError(404, 'not_found', 'app not found');
+      const series = await usageSeries(db, { ...q, buyerId, now: deps.now() });
+      return { ...series, apps: apps.map((a) => ({ id: a.id, name: a.name })) };
     });
 
     // 产品续费: contacts, threshold, warnings
