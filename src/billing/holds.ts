@@ -247,47 +247,93 @@ export async function sweepExpiredHolds(db: Db, q: { now: number; buyerId?: numb
 }
 
 /**
- * reserve() and settle() bound to one store, taking the fastest safe road: on a SQLite file,
- * prepared statements on a dedicated connection (falling back to the ordinary path when it is
- * busy); on PostgreSQL, the one-statement queries above.
+ * reserve() and settle() bound to one store, with group commit (src/billing/batcher.ts): the
+ * holds and settlements of concurrent calls go to the database together. On a SQLite file, one
+ * IMMEDIATE transaction of prepared statements per batch on a dedicated connection (an op the
+ * batch could not take — busy database, nothing left — takes the ordinary path on its own); on
+ * PostgreSQL, one statement per batch and package (src/billing/pg-batch.ts), the calls it could
+ * not place again taking the ordinary path one by one.
  */
 export interface HoldBook {
   reserve(input: ReserveInput): Promise<ReserveResult>;
   settle(hold: Hold, input: SettleInput): Promise<SettleResult>;
+  /** group commit so far: batches sent, ops in them, and ops that then took the one-call path */
+  stats(): HoldBookStats;
   close(): void;
 }
 
-export async function openHoldBook(db: Db): Promise<HoldBook> {
-  let fast: import('./sqlite-fast.ts').SqliteFastPath | undefined;
-  if (!isPostgres(db)) {
-    const { rows } = await sql<{ name: string; file: string }>`PRAGMA database_list`.execute(db);
-    const file = rows.find((r) => r.name === 'main')?.file;
-    if (file) {
-      const { SqliteFastPath } = await import('./sqlite-fast.ts');
-      fast = new SqliteFastPath(file);
-    }
+export interface HoldBookStats {
+  batches: number;
+  ops: number;
+  single: number;
+}
+
+function unbatched(db: Db): HoldBook {
+  let single = 0;
+  return {
+    reserve: (i) => { single++; return reserve(db, i); },
+    settle: (h, i) => { single++; return settle(db, h, i); },
+    stats: () => ({ batches: 0, ops: 0, single }),
+    close() {},
+  };
+}
+
+export interface HoldBookOptions {
+  /** false: one transaction per call, as before group commit (default true) */
+  batch?: boolean;
+}
+
+export function statsOf(...batchers: Array<{ sent: { batches: number; items: number } } | undefined>): { batches: number; ops: number } {
+  let batches = 0;
+  let ops = 0;
+  for (const b of batchers) {
+    batches += b?.sent.batches ?? 0;
+    ops += b?.sent.items ?? 0;
   }
-  if (!fast) return { reserve: (i) => reserve(db, i), settle: (h, i) => settle(db, h, i), close() {} };
-  const f = fast;
-  const { FastPathBusy } = await import('./sqlite-fast.ts');
+  return { batches, ops };
+}
+
+export async function openHoldBook(db: Db, options: HoldBookOptions = {}): Promise<HoldBook> {
+  const batch = options.batch ?? true;
+  if (isPostgres(db)) {
+    if (!batch) return unbatched(db);
+    const { openPostgresBatches } = await import('./pg-batch.ts');
+    return openPostgresBatches(db, { reserve, settle });
+  }
+  const { rows } = await sql<{ name: string; file: string }>`PRAGMA database_list`.execute(db);
+  const file = rows.find((r) => r.name === 'main')?.file;
+  if (!file) return unbatched(db);
+  const { SqliteFastPath, FastPathBusy } = await import('./sqlite-fast.ts');
+  const { Batcher } = await import('./batcher.ts');
+  type FastOp = import('./sqlite-fast.ts').FastOp;
+  type FastOutcome = import('./sqlite-fast.ts').FastOutcome;
+  const f = new SqliteFastPath(file);
+  const run = (op: FastOp): Promise<FastOutcome> => {
+    if (batch) return batcher.push(op);
+    return Promise.resolve(f.runBatch([op])[0]);
+  };
+  const batcher = new Batcher<FastOp, FastOutcome>((ops) => f.runBatch(ops), { maxItems: 256, maxInFlight: 1 });
+  let single = 0;
+  const busyOr = (out: FastOutcome): void => {
+    if (!out.ok && !(out.error instanceof FastPathBusy)) throw out.error;
+  };
   return {
     async reserve(input) {
-      try {
-        const hold = f.reserve(input);
-        if (hold) return { ok: true, hold };
-      } catch (err) {
-        if (!(err instanceof FastPathBusy)) throw err;
-      }
+      const out = await run({ kind: 'reserve', input });
+      busyOr(out);
+      if (out.ok && out.value) return { ok: true, hold: out.value as Hold };
+      // Nothing taken (or the database busy): the ordinary path works out why, or waits its turn.
+      single++;
       return reserve(db, input);
     },
     async settle(hold, input) {
-      try {
-        return f.settle(hold, input);
-      } catch (err) {
-        if (!(err instanceof FastPathBusy)) throw err;
-        return settle(db, hold, input);
-      }
+      const out = await run({ kind: 'settle', hold, input });
+      busyOr(out);
+      if (out.ok) return out.value as SettleResult;
+      single++;
+      return settle(db, hold, input);
     },
+    stats: () => ({ ...statsOf(batch ? batcher : undefined), single }),
     close: () => f.close(),
   };
 }

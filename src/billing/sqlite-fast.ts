@@ -13,6 +13,22 @@ import { DEFAULT_BILLABLE_CODES } from './products.ts';
 
 export class FastPathBusy extends Error {}
 
+/** One call's hold or settlement, as a group commit carries it. */
+export type FastOp =
+  | { kind: 'reserve'; input: ReserveInput }
+  | { kind: 'settle'; hold: Hold; input: SettleInput };
+
+/** Per op: its result (a Hold or undefined for a reserve, a SettleResult for a settle) or its error. */
+export type FastOutcome = { ok: true; value: Hold | undefined | SettleResult } | { ok: false; error: unknown };
+
+function expiresAtOf(input: ReserveInput): number {
+  return input.now + (input.holdTtlMs ?? DEFAULT_HOLD_TTL_MS);
+}
+
+function billable(input: SettleInput): boolean {
+  return input.resultCode !== undefined && (input.billableCodes ?? DEFAULT_BILLABLE_CODES).includes(input.resultCode);
+}
+
 export class SqliteFastPath {
   private readonly db: Database.Database;
   private readonly pick: Database.Statement;
@@ -23,6 +39,7 @@ export class SqliteFastPath {
   private readonly insertLedger: Database.Statement;
   private readonly reserveTx: Database.Transaction<(input: ReserveInput, expiresAt: number) => Hold | undefined>;
   private readonly settleTx: Database.Transaction<(hold: Hold, input: SettleInput, bill: boolean) => SettleResult>;
+  private readonly batchTx: Database.Transaction<(ops: FastOp[]) => Array<Hold | undefined | SettleResult>>;
 
   constructor(file: string, busyTimeoutMs = 25) {
     this.db = new Database(file);
@@ -44,7 +61,7 @@ export class SqliteFastPath {
     this.insertLedger = this.db.prepare(`INSERT INTO usage_ledger (request_id, buyer_id, app_id, product, package_id, hold_id, result_code, billed, latency_ms, node, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
 
-    this.reserveTx = this.db.transaction((input: ReserveInput, expiresAt: number) => {
+    const reserveOne = (input: ReserveInput, expiresAt: number): Hold | undefined => {
       const params = { buyerId: input.buyerId, product: input.product, now: input.now, appId: input.appId, appVersion: input.appVersion };
       const row = (input.appVersion === undefined ? this.pick.get(params) : this.pickGuarded.get(params)) as { id: number } | undefined;
       if (!row) return undefined;
@@ -53,25 +70,51 @@ export class SqliteFastPath {
         id: Number(h.id), packageId: Number(row.id), buyerId: input.buyerId, appId: input.appId, product: input.product,
         requestId: input.requestId, createdAt: input.now, expiresAt,
       };
-    });
-    this.settleTx = this.db.transaction((hold: Hold, input: SettleInput, bill: boolean) => {
+    };
+    const settleOne = (hold: Hold, input: SettleInput, bill: boolean): SettleResult => {
       const closed = this.closeHold.get(bill ? 'posted' : 'voided', input.resultCode ?? null, input.now, hold.id, input.now) as { package_id: number } | undefined;
       if (closed) this.settlePackage.run(bill ? 1 : 0, hold.packageId);
       const billed = !!closed && bill;
       this.insertLedger.run(hold.requestId, hold.buyerId, hold.appId, hold.product, hold.packageId, hold.id, input.resultCode ?? null,
         billed ? 1 : 0, Math.max(0, Math.round(input.latencyMs)), input.node, input.now);
       return { billed, settled: !!closed };
+    };
+    this.reserveTx = this.db.transaction(reserveOne);
+    this.settleTx = this.db.transaction(settleOne);
+    this.batchTx = this.db.transaction((ops: FastOp[]) => ops.map((op) => op.kind === 'reserve'
+      ? reserveOne(op.input, expiresAtOf(op.input))
+      : settleOne(op.hold, op.input, billable(op.input))));
+  }
+
+  /**
+   * Group commit: every op in one IMMEDIATE transaction, each op's statements exactly as when it
+   * runs alone (the conditional update still guards every single call). When the batch fails
+   * for another reason than a busy database, each op runs again on its own, so one bad op
+   * cannot fail the others; a busy database fails them all with FastPathBusy (the caller takes
+   * the ordinary path).
+   */
+  runBatch(ops: FastOp[]): FastOutcome[] {
+    try {
+      return this.busy(() => this.batchTx.immediate(ops)).map((value) => ({ ok: true, value }));
+    } catch (err) {
+      if (err instanceof FastPathBusy || ops.length === 1) return ops.map(() => ({ ok: false, error: err }));
+    }
+    return ops.map((op): FastOutcome => {
+      try {
+        return { ok: true, value: op.kind === 'reserve' ? this.reserve(op.input) : this.settle(op.hold, op.input) };
+      } catch (error) {
+        return { ok: false, error };
+      }
     });
   }
 
   /** The hold, or undefined when nothing could be taken (the caller works out why). */
   reserve(input: ReserveInput): Hold | undefined {
-    return this.busy(() => this.reserveTx.immediate(input, input.now + (input.holdTtlMs ?? DEFAULT_HOLD_TTL_MS)));
+    return this.busy(() => this.reserveTx.immediate(input, expiresAtOf(input)));
   }
 
   settle(hold: Hold, input: SettleInput): SettleResult {
-    const bill = input.resultCode !== undefined && (input.billableCodes ?? DEFAULT_BILLABLE_CODES).includes(input.resultCode);
-    return this.busy(() => this.settleTx.immediate(hold, input, bill));
+    return this.busy(() => this.settleTx.immediate(hold, input, billable(input)));
   }
 
   close(): void {

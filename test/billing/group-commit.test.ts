@@ -1,0 +1,66 @@
+// Group commit (openHoldBook): many concurrent holds and settlements go to the database in
+// batches, and the books still never take a call that is not there.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestDatabase, testDialect } from '../support/db.ts';
+import { createBuyer, grantPackage, listPackages, openHoldBook, auditLedger, type Hold } from '../../src/billing/index.ts';
+import { createApp, setAppActive } from '../../src/gateway/index.ts';
+
+const T0 = Date.UTC(2026, 0, 5, 2, 0, 30);
+
+test('two hold books, 160 concurrent calls against 30 + 20 calls: 50 held in batches, the rest exhausted, books balance', async () => {
+  const tdb = await createTestDatabase();
+  const other = testDialect === 'postgres' ? tdb.openAnother() : tdb.store;
+  const books = [await openHoldBook(tdb.store.db), await openHoldBook(other.db)];
+  try {
+    const db = tdb.store.db;
+    const buyer = await createBuyer(db, { name: 'g' });
+    const apps = [];
+    for (let i = 0; i < 3; i++) apps.push(await createApp(db, { secretKey: 'ab'.repeat(32) }, { buyerId: buyer.id, now: T0 }));
+    const early = await grantPackage(db, { buyerId: buyer.id, product: 'idcard-ocr', calls: 30, days: 1, now: T0 });
+    const late = await grantPackage(db, { buyerId: buyer.id, product: 'idcard-ocr', calls: 20, days: 2, now: T0 });
+    // The third app is disabled after its version was read: its calls must not be held.
+    await setAppActive(db, apps[2].id, false, T0);
+    const results = await Promise.all(Array.from({ length: 160 }, (_, i) => books[i % 2].reserve({
+      buyerId: buyer.id, appId: apps[i % 3].id, appVersion: 1, product: 'idcard-ocr', requestId: `g${i}`, now: T0 + 1 + (i % 3),
+    })));
+    const held = results.flatMap((r) => (r.ok ? [r.hold] : []));
+    const refused = results.filter((r) => !r.ok).map((r) => (r.ok ? '' : r.reason));
+    const fromDisabled = results.filter((_, i) => i % 3 === 2);
+    assert.ok(fromDisabled.every((r) => !r.ok && r.reason === 'app-changed'), 'a changed app takes nothing');
+    assert.equal(held.length, 50);
+    assert.equal(refused.filter((r) => r === 'exhausted').length, 160 - 50 - fromDisabled.length);
+    assert.equal(held.filter((h) => h.packageId === early.id).length, 30, 'the package that expires first is used up first');
+    assert.equal(new Set(held.map((h) => h.id)).size, 50);
+
+    const settled = await Promise.all(held.map((h: Hold, i) => books[i % 2].settle(h, {
+      resultCode: i % 5 === 0 ? '-4' : '01', latencyMs: 3, node: `n${i % 2}`, now: T0 + 10,
+    })));
+    assert.equal(settled.filter((s) => s.settled).length, 50);
+    assert.equal(settled.filter((s) => s.billed).length, 40);
+    // settling again changes nothing and bills nothing
+    const again = await books[0].settle({ ...held[1], requestId: 'again' }, { resultCode: '01', latencyMs: 1, node: 'n0', now: T0 + 11 });
+    assert.deepEqual(again, { billed: false, settled: false });
+
+    const pk = await listPackages(db, { buyerId: buyer.id, product: 'idcard-ocr', now: T0 + 20 });
+    assert.deepEqual(pk.map((p) => [p.id, p.held]), [[early.id, 0], [late.id, 0]]);
+    assert.equal(pk[0].used + pk[1].used, 40);
+    const audit = await auditLedger(db);
+    assert.equal(audit.ok, true, JSON.stringify(audit.mismatches));
+    assert.equal(audit.billedCalls, 40);
+
+    // It was group commit: fewer batches than calls, and most holds placed by a batch.
+    const stats = books.map((b) => b.stats());
+    const batches = stats.reduce((s, x) => s + x.batches, 0);
+    const ops = stats.reduce((s, x) => s + x.ops, 0);
+    assert.ok(ops >= 160 + 50, JSON.stringify(stats));
+    assert.ok(batches * 4 <= ops, `batches ${batches} for ${ops} ops`);
+    // The 110 refused calls go the one-call path (it says why); at least one package's worth of
+    // holds came from batches.
+    const single = stats.reduce((s, x) => s + x.single, 0);
+    assert.ok(single <= 160 - 30, `one-call path taken ${single} times`);
+  } finally {
+    for (const b of books) b.close();
+    await tdb.close();
+  }
+});
