@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase, testDialect } from '../support/db.ts';
 import { createBuyer, grantPackage, listPackages, openHoldBook, auditLedger, type Hold } from '../../src/billing/index.ts';
-import { createApp, setAppActive } from '../../src/gateway/index.ts';
+import { createApp, setAppActive, type CreatedApp } from '../../src/gateway/index.ts';
 
 const T0 = Date.UTC(2026, 0, 5, 2, 0, 30);
 
@@ -15,7 +15,7 @@ test('two hold books, 160 concurrent calls against 30 + 20 calls: 50 held in bat
   try {
     const db = tdb.store.db;
     const buyer = await createBuyer(db, { name: 'g' });
-    const apps = [];
+    const apps: CreatedApp[] = [];
     for (let i = 0; i < 3; i++) apps.push(await createApp(db, { secretKey: 'ab'.repeat(32) }, { buyerId: buyer.id, now: T0 }));
     const early = await grantPackage(db, { buyerId: buyer.id, product: 'idcard-ocr', calls: 30, days: 1, now: T0 });
     const late = await grantPackage(db, { buyerId: buyer.id, product: 'idcard-ocr', calls: 20, days: 2, now: T0 });
