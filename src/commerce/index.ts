@@ -31,4 +31,8 @@ export { usageCsv, usageXlsx, type UsageExportScope } from './export.ts';
 export { usageSeries, seriesRange, bucketStart, SERIES_MAX_SPAN_MS, type UsageSeries, type SeriesPoint, type SeriesBucket, type SeriesQuery } from './series.ts';
 export { topUp, grantByHand, listBuyers, buyerDetail, setBuyerDisabled, type BuyerSummary } from './operators.ts';
 export { recordAudit, listAudit, type AuditEntry } from './audit.ts';
+export {
+  startNodeHeartbeat, listNodes, pingDatabase, alertQueue, productVersion, NODE_HEARTBEAT_MS,
+  type NodeHeartbeat, type HeartbeatOptions, type NodeInfo, type DatabaseHealth, type AlertQueue,
+} from './health.ts';
 export { sweepCommerce, startCommerceSweeps, type SweepReport } from './sweeps.ts';

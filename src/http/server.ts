@@ -203,7 +203,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(verifyRoutes, routeDeps);
   for (const plugin of deps.plugins ?? []) await app.register(async (scope) => plugin(scope));
   await app.register(async (scope) => registerConsoleApi(scope, { store: deps.store, config }));
-  await app.register(async (scope) => registerAdminApi(scope, { store: deps.store, config }));
+  // the admin API also writes this process's heartbeat (operators' health page lists the nodes)
+  await app.register(async (scope) => registerAdminApi(scope, { store: deps.store, config, health: { verification: deps.verification, heartbeat: true } }));
   await registerConsolePages(app, { support: config.commerce.support });
 
   return app;

@@ -6,7 +6,9 @@ import {
   listProducts, createProduct, updateProduct, createPlan, updatePlan, listBuyers, buyerDetail, setBuyerDisabled, topUp, grantByHand,
   listBalanceEntries, refundPackage, listOrders, listInvoices, getInvoice, invoicePdf, issueInvoice, rejectInvoice, usageBreakdown,
   listAudit, recordAudit, createOperator, ensureOperator, CommerceError, listRefunds, listWarnings, usageSeries,
+  startNodeHeartbeat, listNodes, pingDatabase, alertQueue, NODE_HEARTBEAT_MS, type NodeHeartbeat,
 } from '../../commerce/index.ts';
+import { registrySize } from '../../verification/index.ts';
 import { getBuyer, writeTransaction } from '../../billing/index.ts';
 import { listApps } from '../../gateway/index.ts';
 import {
@@ -33,11 +35,54 @@ function operatorOf(request: FastifyRequest): number {
   return request.account!.id;
 }
 
-/** Registers the admin API; creates the config's first operator (commerce.operatorEmail) if missing. */
+/**
+ * Registers the admin API; creates the config's first operator (commerce.operatorEmail) if
+ * missing. With `health.heartbeat`, this process writes its heartbeat to `nodes` from ready to
+ * close.
+ */
 export async function registerAdminApi(app: FastifyInstance, options: ApiOptions): Promise<void> {
   const deps = apiDeps(options);
   await ensureOperator(deps.store.db, deps.config.commerce);
+  const heartbeat = deps.health.heartbeat;
+  if (heartbeat) {
+    let running: NodeHeartbeat | undefined;
+    app.addHook('onReady', async () => {
+      running = await startNodeHeartbeat(deps.store.db, {
+        now: deps.now, onError: (err) => app.log.warn({ err }, 'node heartbeat failed'), ...(heartbeat === true ? {} : heartbeat),
+      });
+    });
+    app.addHook('onClose', async () => {
+      await running?.stop();
+    });
+  }
   await app.register(async (scope) => adminRoutes(scope, deps), { prefix: '/admin/api' });
+}
+
+type SourceHealth = { kind: 'registry' | 'http' | 'none'; ok: boolean; detail?: string };
+const REGISTRY_COUNT_TTL_MS = 60_000;
+
+/** The verification source's state, asked cheaply: the http breaker, or the registry's size (counted once a minute). */
+function sourceHealthProbe(deps: ApiDeps): () => Promise<SourceHealth> {
+  let counted: { at: number; n: Promise<number> } | undefined;
+  return async () => {
+    const source = deps.health.verification;
+    if (!source) return { kind: 'none', ok: false, detail: 'no verification source configured: names and numbers cannot be verified' };
+    if (source.kind === 'http') {
+      const state = source.breakerState ?? 'closed';
+      return { kind: 'http', ok: state !== 'open', detail: state === 'open' ? 'circuit breaker open: the upstream failed repeatedly; calls answer 203 until it recovers' : `circuit breaker ${state}` };
+    }
+    const now = Date.now();
+    if (!counted || now - counted.at > REGISTRY_COUNT_TTL_MS) {
+      counted = { at: now, n: registrySize(deps.store) };
+      counted.n.catch(() => { counted = undefined; });
+    }
+    try {
+      const n = await counted.n;
+      return n > 0 ? { kind: 'registry', ok: true, detail: `identities in the registry: ${n}` } : { kind: 'registry', ok: false, detail: 'the registry is empty: import identities first' };
+    } catch {
+      return { kind: 'registry', ok: false, detail: 'the registry cannot be read' };
+    }
+  };
 }
 
 async function adminRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<void> {
@@ -274,6 +319,21 @@ async function adminRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<void>
       const series = await usageSeries(db, { ...q, now: deps.now() });
       const apps = q.buyerId === undefined ? [] : (await listApps(db, q.buyerId)).map((a) => ({ id: a.id, name: a.name }));
       return { ...series, apps };
+    });
+
+    // the health page: database, serving nodes, verification source, renewal-warning delivery
+    const sourceHealth = sourceHealthProbe(deps);
+    const heartbeatMs = typeof deps.health.heartbeat === 'object' ? deps.health.heartbeat.intervalMs ?? NODE_HEARTBEAT_MS : NODE_HEARTBEAT_MS;
+    op.get('/health', { schema: { hide: true } }, async () => {
+      const now = deps.now();
+      const ping = await pingDatabase(db);
+      const database = { dialect: deps.store.dialect, ok: ping.ok, latencyMs: ping.latencyMs, ...(ping.error ? { detail: ping.error } : {}) };
+      const [nodes, verificationSource, alerts] = await Promise.all([
+        listNodes(db, now, heartbeatMs).catch(() => []),
+        sourceHealth(),
+        alertQueue(db, now).catch(() => ({ pending: 0, failed: 0, sentLast24h: 0, oldestPendingAt: null })),
+      ]);
+      return { database, nodes, verificationSource, alerts };
     });
 
     op.get('/audit', {

@@ -14,7 +14,7 @@ import { apiDeps, type ApiDeps, type ApiOptions } from './deps.ts';
 import { installJsonErrors, requireRole, pageQuery, idParam } from './session.ts';
 import { registerAuthRoutes, accountView } from './auth-routes.ts';
 
-export { apiDeps, type ApiDeps, type ApiOptions } from './deps.ts';
+export { apiDeps, type ApiDeps, type ApiOptions, type HealthOptions } from './deps.ts';
 export * from './session.ts';
 export { registerAuthRoutes, accountView } from './auth-routes.ts';
 

@@ -195,4 +195,12 @@ export const commerceMigrations: AreaMigration[] = [
       }
     },
   },
+  {
+    // The operator's health page names each serving node's host and process.
+    name: '0402_commerce_node_host',
+    async up(db) {
+      await db.schema.alterTable('nodes').addColumn('host', 'text').execute();
+      await db.schema.alterTable('nodes').addColumn('pid', 'integer').execute();
+    },
+  },
 ];
