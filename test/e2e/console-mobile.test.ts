@@ -48,13 +48,13 @@ after(async () => {
 
 const buyerPages: Array<[string, string, string]> = [
   ['/console', 'console-overview', '已购买的服务'], ['/console/apps', 'console-apps', '小程序后端'], ['/console/products/idcard-ocr', 'console-product', '立即购买'],
-  ['/console/packages', 'console-packages', '0/1000'], ['/console/usage', 'console-usage', '计费调用次数'], ['/console/orders', 'console-orders', '未支付'],
+  ['/console/packages', 'console-packages', '0/1000'], ['/console/usage', 'console-usage', '调用次数（按结果码）'], ['/console/orders', 'console-orders', '未支付'],
   ['/console/invoices', 'console-invoices', '待开具'], ['/console/samples', 'console-samples', 'APPCODE'], ['/console/debug', 'console-debug', '发送请求'],
   ['/console/settings', 'console-settings', '预警联系人与阈值'], ['/console/contact', 'console-contact', '联系我们'],
 ];
 const adminPages: Array<[string, string, string]> = [
-  ['/admin', 'admin-health', '本节点'], ['/admin/products', 'admin-products', '身份证二要素核验'], ['/admin/buyers', 'admin-buyers', 'phone@example.com'],
-  ['/admin/orders', 'admin-orders', '未支付'], ['/admin/invoices', 'admin-invoices', '移动端测试公司'], ['/admin/usage', 'admin-usage', '按买家'], ['/admin/audit', 'admin-audit', 'balance.topup'],
+  ['/admin', 'admin-health', '集群节点'], ['/admin/products', 'admin-products', '身份证二要素核验'], ['/admin/buyers', 'admin-buyers', 'phone@example.com'],
+  ['/admin/orders', 'admin-orders', '未支付'], ['/admin/invoices', 'admin-invoices', '移动端测试公司'], ['/admin/usage', 'admin-usage', '分组统计'], ['/admin/audit', 'admin-audit', 'balance.topup'],
 ];
 
 for (const viewport of [PHONE, DESKTOP]) {

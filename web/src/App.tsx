@@ -120,10 +120,11 @@ function Root() {
   );
 }
 
+// (no motion under automation: the browser tests see and photograph the final state at once)
 function Themed() {
   const { lang } = useLang();
   return (
-    <ConfigProvider locale={lang === 'en' ? enUS : zhCN} theme={{ token: { colorPrimary: '#ff6a00', fontFamily: "'Noto Sans SC', -apple-system, 'Segoe UI', Roboto, sans-serif" } }}>
+    <ConfigProvider locale={lang === 'en' ? enUS : zhCN} theme={{ token: { motion: !navigator.webdriver, colorPrimary: '#ff6a00', fontFamily: "'Noto Sans SC', -apple-system, 'Segoe UI', Roboto, sans-serif" } }}>
       <AntApp>
         <Root />
       </AntApp>

@@ -4,7 +4,8 @@
 // Under automation (navigator.webdriver: the browser tests) the charts draw without animation,
 // so a screenshot shows the final bars. Every chart box carries data-chart, data-option (how
 // many options it was given) and data-drawn (the last one ECharts finished rendering): a test
-// waits for data-drawn === data-option before it looks.
+// waits for data-drawn === data-option before it looks, and reads data-series (each series'
+// name and values as ECharts holds them) to check what the chart shows.
 import { useEffect, useRef } from 'react';
 import * as echarts from 'echarts/core';
 import { BarChart, LineChart } from 'echarts/charts';
@@ -38,6 +39,11 @@ export function Chart({ option, height = 300, testId }: { option: Record<string,
     box.dataset.option = String(n);
     c.off('finished');
     c.on('finished', () => {
+      // what ECharts holds and drew, for the tests to read (only under automation)
+      if (!animate) {
+        const series = (c.getOption().series ?? []) as Array<{ name?: string; data?: unknown[] }>;
+        box.dataset.series = JSON.stringify(series.map((s) => ({ name: s.name, data: (s.data ?? []).map(Number) })));
+      }
       box.dataset.drawn = String(n);
     });
     c.setOption({ animation: animate, textStyle: { fontFamily: "'Noto Sans SC', sans-serif" }, ...option }, true);

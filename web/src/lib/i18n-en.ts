@@ -75,6 +75,22 @@ export const EN: Record<string, string> = {
   '集群节点、核验源与告警队列的状态需要管理接口 /admin/api/health（尚未提供）。': 'Cluster nodes, the verification source and the alert queue need the admin endpoint /admin/api/health (not there yet).',
   '页面不存在': 'No such page', '预警手机': 'Warning phone', '预警联系人与阈值': 'Warning contacts and threshold', '预警设置': 'Warning settings',
   '预警邮箱': 'Warning e-mail', '驳回': 'Reject',
+  // apps: the once-only result dialog
+  '应用已创建': 'App created', 'AppCode 已重置': 'AppCode reset', 'AppSecret 已重置': 'AppSecret reset', '我已保存': 'I have saved it',
+  '请立即复制并妥善保存：关闭后不会再显示。遗失后只能重置。': 'Copy and keep it now: it will not be shown again once this closes. If it is lost, reset it.',
+  // usage
+  '全部产品': 'All products', '全部应用': 'All apps', '全部买家': 'All buyers', '调用次数（按结果码）': 'Calls by result code',
+  '时间按北京时间（UTC+8）统计。': 'Times are China time (UTC+8).', '分组统计': 'Totals by group', '这段时间没有调用': 'No calls in this period', '合计': 'Total',
+  // health
+  '{n} 秒前': '{n} s ago', '{n} 分钟前': '{n} min ago', '异常': 'Failing', '数据库': 'Database', '延迟': 'Latency', '核验源': 'Verification source',
+  '未配置': 'Not configured', '本地登记库': 'Local registry', 'HTTP 核验服务': 'HTTP verification service', '无': 'None',
+  '告警队列': 'Alert queue', '待发送': 'Pending', '发送失败': 'Failed', '24 小时已发': 'Sent in 24 h', '最早待发送': 'Oldest pending',
+  '集群节点': 'Cluster nodes', '还没有节点上报心跳': 'No node has reported a heartbeat yet', '节点': 'Node', '在线': 'Alive', '离线': 'Gone',
+  '主机': 'Host', '版本': 'Version', '启动时间': 'Started', '最近心跳': 'Last heartbeat',
+  '有节点超过三次心跳未上报，视为离线。': 'A node missed three heartbeats and counts as gone.',
+  // operators: plans, grants, refunds
+  '编辑': 'Edit', '编辑套餐': 'Edit plan', '已下的订单保持下单时的条款。': 'Orders already placed keep the terms they were placed with.', '购买': 'Bought',
+  '未使用、未开票的套餐包可在退款期限内退款，金额退回账户余额。': 'An unused package not on an invoice can be refunded within the refund period; the amount goes back to the balance.',
   // values from the API
   '已开通': 'Active', '套餐包消耗': 'Package use', '使用次数套餐包': 'Call package', '已用完': 'Used up',
   '身份证实名认证OCR': 'ID card OCR + verification', '身份证二要素核验': 'ID number + name verification',

@@ -1,6 +1,7 @@
-// Who is logged in at this door, and the credentials the buyer has been shown in this page's
-// lifetime (an AppCode or AppSecret is only ever shown once by the server; the page keeps it in
-// memory so the sample code and the debug tool can use it, and forgets it on reload).
+// Who is logged in at this door, and the AppCodes the buyer has been shown in this page's
+// lifetime (an AppCode is only ever shown once by the server; the page keeps it in memory so the
+// sample code and the debug tool can use it, and forgets it on reload). AppSecrets are never
+// kept: they show once, in the dialog of the creation or reset, and are gone when it closes.
 import { createContext, useContext, useState, type ReactNode } from 'react';
 
 export interface Account {
@@ -13,7 +14,6 @@ export interface Account {
 
 export interface Revealed {
   appCode?: string;
-  appSecret?: string;
 }
 
 interface SessionState {

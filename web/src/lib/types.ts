@@ -25,3 +25,17 @@ export interface BuyerSummary { id: number; name: string; email: string | null; 
 export interface AuditEntry { id: number; operatorId: number; operatorEmail: string | null; action: string; target: string; detail: Record<string, unknown>; createdAt: number }
 export interface Me { balanceFen: number; unpaidOrders: number; unreadWarnings: number }
 export const PRODUCT_NAMES: Record<string, string> = { 'idcard-ocr': '身份证实名认证OCR', 'idcard-verify': '身份证二要素核验' };
+/** GET /console/api/usage/series, /admin/api/usage/series */
+export interface UsageSeries {
+  bucket: 'hour' | 'day'; from: number; to: number;
+  points: Array<{ t: number; code: string; calls: number; billed: number }>;
+  codes: string[];
+  apps: Array<{ id: number; name: string | null }>;
+}
+/** GET /admin/api/health */
+export interface HealthReport {
+  database: { dialect: 'sqlite' | 'postgres'; ok: boolean; latencyMs: number };
+  nodes: Array<{ id: string; host: string | null; pid: number | null; version: string | null; startedAt: number; lastSeenAt: number; alive: boolean }>;
+  verificationSource: { kind: 'registry' | 'http' | 'none'; ok: boolean; detail?: string };
+  alerts: { pending: number; failed: number; sentLast24h: number; oldestPendingAt: number | null };
+}

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type HTMLAttributes } from 'react';
 import { App, Button, Card, Form, Input, InputNumber, Modal, Select, Space, Table, Tag, Typography } from 'antd';
 import { api, chinaTime, yuan } from '../../lib/api.ts';
 import { useLoad } from '../../lib/hooks.ts';
@@ -7,7 +7,7 @@ import { LoadError, PageTitle } from '../../lib/ui.tsx';
 import type { BuyerSummary, Page, Product } from '../../lib/types.ts';
 
 interface BuyerDetail extends BuyerSummary {
-  packages: Array<{ id: number; productCode: string; used: number; total: number; validFrom: number; validTo: number; status: string; source: string }>;
+  packages: Array<{ id: number; productCode: string; used: number; total: number; validFrom: number; validTo: number; status: string; source: string | null }>;
 }
 
 function BuyerModal({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: () => void }) {
@@ -16,6 +16,7 @@ function BuyerModal({ id, onClose, onChanged }: { id: number; onClose: () => voi
   const detail = useLoad(() => api<{ buyer: BuyerDetail }>('admin', `/buyers/${id}`), [id]);
   const products = useLoad(() => api<{ products: Product[] }>('admin', '/products'));
   const b = detail.data?.buyer;
+  const [refund, setRefund] = useState<BuyerDetail['packages'][number]>();
   const run = async (fn: () => Promise<unknown>, ok: string) => {
     try {
       await fn();
@@ -43,29 +44,40 @@ function BuyerModal({ id, onClose, onChanged }: { id: number; onClose: () => voi
           </Card>
           <Card size="small" title={t('赠送调用次数')} style={{ marginBottom: 12 }}>
             <Form layout="inline" initialValues={{ days: 730 }} onFinish={(v: { product: string; calls: number; days: number; reason: string }) => run(() => api('admin', `/buyers/${id}/grants`, { body: v }), t('已赠送'))}>
-              <Form.Item name="product" rules={[{ required: true }]}><Select style={{ width: 160 }} placeholder={t('产品')} options={(products.data?.products ?? []).map((p) => ({ value: p.code, label: p.name }))} /></Form.Item>
-              <Form.Item name="calls" rules={[{ required: true }]}><InputNumber min={1} placeholder={t('次数')} /></Form.Item>
-              <Form.Item name="days" rules={[{ required: true }]}><InputNumber min={1} max={3650} placeholder={t('天')} /></Form.Item>
-              <Form.Item name="reason" rules={[{ required: true }]}><Input placeholder={t('原因')} /></Form.Item>
-              <Button htmlType="submit">{t('赠送')}</Button>
+              <Form.Item name="product" rules={[{ required: true }]}><Select style={{ width: 160 }} placeholder={t('产品')} options={(products.data?.products ?? []).map((p) => ({ value: p.code, label: p.name }))} data-testid="grant-product" /></Form.Item>
+              <Form.Item name="calls" rules={[{ required: true }]}><InputNumber min={1} placeholder={t('次数')} data-testid="grant-calls" /></Form.Item>
+              <Form.Item name="days" rules={[{ required: true }]}><InputNumber min={1} max={3650} placeholder={t('天')} data-testid="grant-days" /></Form.Item>
+              <Form.Item name="reason" rules={[{ required: true }]}><Input placeholder={t('原因')} data-testid="grant-reason" /></Form.Item>
+              <Button htmlType="submit" data-testid="grant-submit">{t('赠送')}</Button>
             </Form>
           </Card>
-          <Table size="small" rowKey="id" pagination={false} dataSource={b.packages} scroll={{ x: true }} columns={[
+          <Table size="small" rowKey="id" pagination={false} dataSource={b.packages} scroll={{ x: true }} data-testid="buyer-packages"
+            onRow={(p) => ({ 'data-testid': `package-${p.id}` } as HTMLAttributes<HTMLElement>)} columns={[
             { title: t('套餐包ID'), dataIndex: 'id' },
             { title: t('产品'), dataIndex: 'productCode' },
             { title: t('使用/总量'), render: (_: unknown, p: BuyerDetail['packages'][number]) => `${p.used}/${p.total}` },
             { title: t('到期时间'), dataIndex: 'validTo', render: (v: number) => chinaTime(v, false) },
-            { title: t('状态'), dataIndex: 'status' },
-            { title: t('来源'), dataIndex: 'source' },
+            { title: t('状态'), dataIndex: 'status', render: (v: string) => <span data-testid="package-status">{t(v)}</span> },
+            { title: t('来源'), dataIndex: 'source', render: (v: string | null) => (v === 'admin' ? t('赠送') : v ? v : t('购买')) },
             { title: t('操作'), render: (_: unknown, p: BuyerDetail['packages'][number]) => (
-              <Button size="small" type="link" danger onClick={() => {
-                const reason = prompt(t('退款原因'));
-                if (reason) void run(() => api('admin', `/packages/${p.id}/refund`, { body: { reason } }), t('已退款'));
-              }}>{t('退款')}</Button>
+              // bought (not granted), untouched and live: the server checks the rest (the refund window, invoices)
+              p.source === null && p.used === 0 && p.status === '正常'
+                ? <Button size="small" type="link" danger onClick={() => setRefund(p)} data-testid={`refund-${p.id}`}>{t('退款')}</Button>
+                : null
             ) },
           ]} />
         </>
       )}
+      <Modal open={!!refund} title={`${t('退款')} · ${t('套餐包ID')} ${refund?.id ?? ''}`} onCancel={() => setRefund(undefined)} footer={null} destroyOnHidden>
+        <Typography.Paragraph type="secondary">{t('未使用、未开票的套餐包可在退款期限内退款，金额退回账户余额。')}</Typography.Paragraph>
+        <Form layout="vertical" onFinish={async (v: { reason: string }) => {
+          await run(() => api('admin', `/packages/${refund!.id}/refund`, { body: { reason: v.reason } }), t('已退款'));
+          setRefund(undefined);
+        }}>
+          <Form.Item name="reason" label={t('退款原因')} rules={[{ required: true, whitespace: true }]}><Input data-testid="refund-reason" /></Form.Item>
+          <Button type="primary" danger htmlType="submit" data-testid="refund-submit">{t('退款')}</Button>
+        </Form>
+      </Modal>
     </Modal>
   );
 }

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Empty, Input, Space, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Empty, Input, Modal, Space, Tag, Typography } from 'antd';
 import { api, chinaTime } from '../../lib/api.ts';
 import { useLoad } from '../../lib/hooks.ts';
 import { useT } from '../../lib/i18n.tsx';
@@ -8,6 +8,16 @@ import { Link } from '../../lib/router.tsx';
 import { Copyable, LoadError, PageTitle } from '../../lib/ui.tsx';
 import type { AppSummary, CreatedApp } from '../../lib/types.ts';
 
+/** what the server has just handed out, shown once in the result dialog */
+interface Shown {
+  title: string;
+  appKey?: string;
+  appSecret?: string;
+  appCode?: string;
+}
+
+const hint = (code: string) => `${code.slice(0, 4)}••••${code.slice(-4)}`;
+
 export default function Apps() {
   const t = useT();
   const { modal, message } = App.useApp();
@@ -15,15 +25,16 @@ export default function Apps() {
   const apps = useLoad(() => api<{ apps: AppSummary[] }>('console', '/apps'));
   const [creating, setCreating] = useState(false);
   const [name, setName] = useState('');
+  const [shown, setShown] = useState<Shown>();
 
   const create = async () => {
     setCreating(true);
     try {
       const r = await api<{ app: CreatedApp }>('console', '/apps', { body: name.trim() ? { name: name.trim() } : {} });
-      reveal(r.app.id, { appCode: r.app.appCode, appSecret: r.app.appSecret });
+      reveal(r.app.id, { appCode: r.app.appCode });
+      setShown({ title: t('应用已创建'), appKey: r.app.appKey, appSecret: r.app.appSecret, appCode: r.app.appCode });
       setName('');
       apps.reload();
-      message.success(t('应用已创建：AppSecret 与 AppCode 只显示这一次，请妥善保存'));
     } catch (e) {
       message.error((e as Error).message);
     } finally {
@@ -39,26 +50,20 @@ export default function Apps() {
       cancelText: t('取消'),
       okButtonProps: { danger: true, id: 'confirm-reset' },
       onOk: async () => {
-        if (what === 'code') {
-          const r = await api<{ appCode: string }>('console', `/apps/${app.id}/reset-code`, { method: 'POST' });
-          reveal(app.id, { appCode: r.appCode });
-        } else {
-          const r = await api<{ appSecret: string }>('console', `/apps/${app.id}/reset-secret`, { method: 'POST' });
-          reveal(app.id, { appSecret: r.appSecret });
+        try {
+          if (what === 'code') {
+            const r = await api<{ appCode: string }>('console', `/apps/${app.id}/reset-code`, { method: 'POST' });
+            reveal(app.id, { appCode: r.appCode });
+            setShown({ title: t('AppCode 已重置'), appCode: r.appCode });
+          } else {
+            const r = await api<{ appSecret: string }>('console', `/apps/${app.id}/reset-secret`, { method: 'POST' });
+            setShown({ title: t('AppSecret 已重置'), appSecret: r.appSecret });
+          }
+        } catch (e) {
+          message.error((e as Error).message);
         }
-        message.success(t('已重置'));
       },
     });
-  };
-
-  // the AppSecret is stored encrypted, so its owner may see it again (the AppCode only as a hash)
-  const showSecret = async (app: AppSummary) => {
-    try {
-      const r = await api<{ appSecret: string }>('console', `/apps/${app.id}/secret`);
-      reveal(app.id, { appSecret: r.appSecret });
-    } catch (e) {
-      message.error((e as Error).message);
-    }
   };
 
   return (
@@ -76,26 +81,36 @@ export default function Apps() {
       </Card>
       {apps.data && apps.data.apps.length === 0 && <Empty description={t('还没有应用')} />}
       {apps.data?.apps.map((a) => {
-        const shown = revealed[a.id] ?? {};
+        const code = revealed[a.id]?.appCode;
         return (
           <Card key={a.id} style={{ marginBottom: 12 }} data-testid={`app-${a.id}`}
             title={<span>{a.name || `${t('应用')} #${a.id}`} {a.active ? <Tag color="green">{t('正常')}</Tag> : <Tag>{t('已停用')}</Tag>}</span>}
             extra={<Typography.Text type="secondary">{t('创建时间')}: {chinaTime(a.createdAt, false)}</Typography.Text>}>
-            <div style={{ display: 'grid', gridTemplateColumns: 'minmax(90px, max-content) 1fr', gap: '8px 12px', alignItems: 'center' }}>
+            <div style={{ display: 'grid', gridTemplateColumns: 'minmax(90px, max-content) minmax(0, 1fr)', gap: '8px 12px', alignItems: 'center' }}>
               <b>AppKey</b><Copyable value={a.appKey} testId="app-key" />
               <b>AppSecret</b>
-              <span>{shown.appSecret ? <Copyable value={shown.appSecret} testId="app-secret" /> : <Button size="small" type="link" onClick={() => showSecret(a)} data-testid="show-secret">{t('显示')}</Button>}
+              <span><Typography.Text type="secondary">{t('已隐藏（只在创建或重置时显示一次）')}</Typography.Text>
                 {' '}<Button size="small" danger type="link" onClick={() => reset(a, 'secret')} data-testid="reset-secret">{t('重置')}</Button></span>
               <b>AppCode</b>
-              <span>{shown.appCode ? <Copyable value={shown.appCode} testId="app-code" /> : <Typography.Text type="secondary">{t('已隐藏（只在创建或重置时显示一次）')}</Typography.Text>}
+              <span>{code ? <Typography.Text className="secret" data-testid="app-code-hint">{hint(code)}</Typography.Text> : <Typography.Text type="secondary">{t('已隐藏（只在创建或重置时显示一次）')}</Typography.Text>}
                 {' '}<Button size="small" danger type="link" onClick={() => reset(a, 'code')} data-testid="reset-code">{t('重置')}</Button></span>
             </div>
-            {shown.appCode && (
+            {code && (
               <Alert style={{ marginTop: 12 }} type="info" showIcon title={<span>{t('示例代码与调试工具已填入此 AppCode：')} <Link to="/console/samples">{t('示例代码')}</Link> · <Link to="/console/debug">{t('去调试')}</Link></span>} />
             )}
           </Card>
         );
       })}
+      <Modal open={!!shown} title={shown?.title} closable={false} maskClosable={false} keyboard={false} destroyOnHidden data-testid="shown-dialog"
+        footer={<Button type="primary" onClick={() => setShown(undefined)} data-testid="shown-close">{t('我已保存')}</Button>}>
+        <Alert type="warning" showIcon style={{ marginBottom: 12 }} data-testid="shown-warning"
+          title={t('请立即复制并妥善保存：关闭后不会再显示。遗失后只能重置。')} />
+        <div style={{ display: 'grid', gridTemplateColumns: 'minmax(80px, max-content) minmax(0, 1fr)', gap: '8px 12px', alignItems: 'center' }}>
+          {shown?.appKey && <><b>AppKey</b><Copyable value={shown.appKey} testId="shown-app-key" /></>}
+          {shown?.appSecret && <><b>AppSecret</b><Copyable value={shown.appSecret} testId="shown-app-secret" /></>}
+          {shown?.appCode && <><b>AppCode</b><Copyable value={shown.appCode} testId="shown-app-code" /></>}
+        </div>
+      </Modal>
     </div>
   );
 }

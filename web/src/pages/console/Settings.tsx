@@ -48,9 +48,9 @@ export default function Settings() {
           </Card>
           <Card title={t('修改密码')} style={{ marginTop: 16 }}>
             <Form layout="vertical" onFinish={changePassword}>
-              <Form.Item name="current" label={t('当前密码')} rules={[{ required: true }]}><Input.Password autoComplete="current-password" /></Form.Item>
-              <Form.Item name="next" label={t('新密码')} rules={[{ required: true, min: 8 }]}><Input.Password autoComplete="new-password" /></Form.Item>
-              <Button htmlType="submit">{t('修改密码')}</Button>
+              <Form.Item name="current" label={t('当前密码')} rules={[{ required: true }]}><Input.Password autoComplete="current-password" data-testid="password-current" /></Form.Item>
+              <Form.Item name="next" label={t('新密码')} rules={[{ required: true, min: 8 }]}><Input.Password autoComplete="new-password" data-testid="password-next" /></Form.Item>
+              <Button htmlType="submit" data-testid="password-submit">{t('修改密码')}</Button>
             </Form>
           </Card>
         </Col>
