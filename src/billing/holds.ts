@@ -249,8 +249,9 @@ export async function sweepExpiredHolds(db: Db, q: { now: number; buyerId?: numb
 /**
  * reserve() and settle() bound to one store, with group commit (src/billing/batcher.ts): the
  * holds and settlements of concurrent calls go to the database together. On a SQLite file, one
- * IMMEDIATE transaction of prepared statements per batch on a dedicated connection (an op the
- * batch could not take — busy database, nothing left — takes the ordinary path on its own); on
+ * IMMEDIATE transaction of prepared statements per batch on a dedicated connection (refusals
+ * included; only when another process keeps the database busy does an op take the ordinary
+ * path on its own); on
  * PostgreSQL, one statement per batch and package (src/billing/pg-batch.ts), the calls it could
  * not place again taking the ordinary path one by one.
  */
@@ -321,8 +322,8 @@ export async function openHoldBook(db: Db, options: HoldBookOptions = {}): Promi
     async reserve(input) {
       const out = await run({ kind: 'reserve', input });
       busyOr(out);
-      if (out.ok && out.value) return { ok: true, hold: out.value as Hold };
-      // Nothing taken (or the database busy): the ordinary path works out why, or waits its turn.
+      if (out.ok) return out.value as ReserveResult;
+      // The database was busy (another process's transaction): the ordinary path waits its turn.
       single++;
       return reserve(db, input);
     },

@@ -7,7 +7,7 @@
 // transaction); then this connection gives up after a short busy timeout and the caller takes
 // the ordinary path, which queues behind that transaction.
 import Database from 'better-sqlite3';
-import type { Hold, ReserveInput, SettleInput, SettleResult } from './holds.ts';
+import type { Hold, ReserveInput, ReserveResult, SettleInput, SettleResult } from './holds.ts';
 import { DEFAULT_HOLD_TTL_MS } from './holds.ts';
 import { DEFAULT_BILLABLE_CODES } from './products.ts';
 
@@ -19,7 +19,7 @@ export type FastOp =
   | { kind: 'settle'; hold: Hold; input: SettleInput };
 
 /** Per op: its result (a Hold or undefined for a reserve, a SettleResult for a settle) or its error. */
-export type FastOutcome = { ok: true; value: Hold | undefined | SettleResult } | { ok: false; error: unknown };
+export type FastOutcome = { ok: true; value: ReserveResult | SettleResult } | { ok: false; error: unknown };
 
 function expiresAtOf(input: ReserveInput): number {
   return input.now + (input.holdTtlMs ?? DEFAULT_HOLD_TTL_MS);
@@ -37,9 +37,13 @@ export class SqliteFastPath {
   private readonly closeHold: Database.Statement;
   private readonly settlePackage: Database.Statement;
   private readonly insertLedger: Database.Statement;
-  private readonly reserveTx: Database.Transaction<(input: ReserveInput, expiresAt: number) => Hold | undefined>;
+  private readonly appState: Database.Statement;
+  private readonly expireHolds: Database.Statement;
+  private readonly releaseHeld: Database.Statement;
+  private readonly packageCounts: Database.Statement;
+  private readonly reserveTx: Database.Transaction<(input: ReserveInput, expiresAt: number) => ReserveResult>;
   private readonly settleTx: Database.Transaction<(hold: Hold, input: SettleInput, bill: boolean) => SettleResult>;
-  private readonly batchTx: Database.Transaction<(ops: FastOp[]) => Array<Hold | undefined | SettleResult>>;
+  private readonly batchTx: Database.Transaction<(ops: FastOp[]) => Array<ReserveResult | SettleResult>>;
 
   constructor(file: string, busyTimeoutMs = 25) {
     this.db = new Database(file);
@@ -61,7 +65,14 @@ export class SqliteFastPath {
     this.insertLedger = this.db.prepare(`INSERT INTO usage_ledger (request_id, buyer_id, app_id, product, package_id, hold_id, result_code, billed, latency_ms, node, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
 
-    const reserveOne = (input: ReserveInput, expiresAt: number): Hold | undefined => {
+    this.appState = this.db.prepare('SELECT version, status FROM apps WHERE id = ?');
+    this.expireHolds = this.db.prepare(`UPDATE holds SET state = 'expired', settled_at = @now
+      WHERE state = 'pending' AND expires_at <= @now AND buyer_id = @buyerId AND product = @product RETURNING package_id`);
+    this.releaseHeld = this.db.prepare('UPDATE call_packages SET held = held - ? WHERE id = ?');
+    this.packageCounts = this.db.prepare(`SELECT count(*) AS n, coalesce(sum(CASE WHEN valid_to <= @now THEN 1 ELSE 0 END), 0) AS expired
+      FROM call_packages WHERE buyer_id = @buyerId AND product = @product`);
+
+    const takeOne = (input: ReserveInput, expiresAt: number): Hold | undefined => {
       const params = { buyerId: input.buyerId, product: input.product, now: input.now, appId: input.appId, appVersion: input.appVersion };
       const row = (input.appVersion === undefined ? this.pick.get(params) : this.pickGuarded.get(params)) as { id: number } | undefined;
       if (!row) return undefined;
@@ -70,6 +81,27 @@ export class SqliteFastPath {
         id: Number(h.id), packageId: Number(row.id), buyerId: input.buyerId, appId: input.appId, product: input.product,
         requestId: input.requestId, createdAt: input.now, expiresAt,
       };
+    };
+    // The same decisions as holds.ts reserve(), inside the transaction: nothing taken -> the app
+    // changed? expired holds of this buyer and product back, try again; else exhausted or expired.
+    const reserveOne = (input: ReserveInput, expiresAt: number): ReserveResult => {
+      const hold = takeOne(input, expiresAt);
+      if (hold) return { ok: true, hold };
+      if (input.appVersion !== undefined) {
+        const app = this.appState.get(input.appId) as { version: number; status: number } | undefined;
+        if (!app || Number(app.version) !== input.appVersion || Number(app.status) !== 1) return { ok: false, reason: 'app-changed' };
+      }
+      const q = { now: input.now, buyerId: input.buyerId, product: input.product };
+      const expired = this.expireHolds.all(q) as Array<{ package_id: number }>;
+      if (expired.length > 0) {
+        const perPackage = new Map<number, number>();
+        for (const r of expired) perPackage.set(Number(r.package_id), (perPackage.get(Number(r.package_id)) ?? 0) + 1);
+        for (const [id, n] of perPackage) this.releaseHeld.run(n, id);
+        const again = takeOne(input, expiresAt);
+        if (again) return { ok: true, hold: again };
+      }
+      const c = this.packageCounts.get(q) as { n: number; expired: number };
+      return { ok: false, reason: Number(c.n) > 0 && Number(c.n) === Number(c.expired) ? 'expired' : 'exhausted' };
     };
     const settleOne = (hold: Hold, input: SettleInput, bill: boolean): SettleResult => {
       const closed = this.closeHold.get(bill ? 'posted' : 'voided', input.resultCode ?? null, input.now, hold.id, input.now) as { package_id: number } | undefined;
@@ -108,8 +140,7 @@ export class SqliteFastPath {
     });
   }
 
-  /** The hold, or undefined when nothing could be taken (the caller works out why). */
-  reserve(input: ReserveInput): Hold | undefined {
+  reserve(input: ReserveInput): ReserveResult {
     return this.busy(() => this.reserveTx.immediate(input, expiresAtOf(input)));
   }
 

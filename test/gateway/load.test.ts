@@ -42,8 +42,11 @@ test(`400 concurrent calls from 20 apps on ${nodeCount} node(s) against a packag
     assert.ok(audit.ok, JSON.stringify(audit.mismatches));
     assert.equal(audit.billedCalls, 100);
     if (nodeCount === 2) {
+      // Both nodes raced for the one package; with group commit one node's first batch may take
+      // all of it (then every call of the other is refused), so only the sum is fixed.
       const perNode = await db.selectFrom('usage_ledger').select(['node', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('node').execute();
-      assert.equal(perNode.length, 2, 'both nodes served');
+      assert.equal(perNode.reduce((s, r) => s + Number(r.n), 0), 100, JSON.stringify(perNode));
+      assert.ok(perNode.every((r) => r.node === 'node-0' || r.node === 'node-1'));
     }
   } finally {
     for (const n of nodes) await n.stop();
