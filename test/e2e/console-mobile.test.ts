@@ -53,7 +53,7 @@ const buyerPages: Array<[string, string, string]> = [
   ['/console/settings', 'console-settings', '预警联系人与阈值'], ['/console/contact', 'console-contact', '联系我们'],
 ];
 const adminPages: Array<[string, string, string]> = [
-  ['/admin', 'admin-health', '集群节点'], ['/admin/products', 'admin-products', '身份证二要素核验'], ['/admin/buyers', 'admin-buyers', 'phone@example.com'],
+  ['/admin', 'admin-health', '在线'], ['/admin/products', 'admin-products', '身份证二要素核验'], ['/admin/buyers', 'admin-buyers', 'phone@example.com'],
   ['/admin/orders', 'admin-orders', '未支付'], ['/admin/invoices', 'admin-invoices', '移动端测试公司'], ['/admin/usage', 'admin-usage', '分组统计'], ['/admin/audit', 'admin-audit', 'balance.topup'],
 ];
 

@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import ExcelJS from 'exceljs';
@@ -173,7 +174,15 @@ test('a buyer and an operator work through the console', { timeout: 600_000 }, a
     await operator.getByTestId('login-email').fill(OPERATOR.email);
     await operator.getByTestId('login-password').fill(OPERATOR.password);
     await operator.getByTestId('login-submit').click();
-    await operator.getByTestId('health').waitFor();
+    // 运行状况 first: this server is a live node, the database answers, the registry verifies
+    await operator.getByTestId('nodes').getByTestId('node-alive').filter({ hasText: '在线' }).first().waitFor();
+    const node = operator.getByTestId('nodes').locator('tbody tr.ant-table-row').first();
+    assert.ok((await node.textContent())!.includes(os.hostname()), 'the node row names this host');
+    await textIs(operator, 'database-ok', '正常');
+    await textIs(operator, 'verification-ok', '正常');
+    await textIs(operator, 'verification-kind', '本地登记库');
+    await operator.getByTestId('health-alerts').getByText('待发送').waitFor();
+    await shot(operator, 'admin-health');
     await go(operator, '/admin/buyers');
     await operator.getByTestId(`buyer-${BUYER.email}`).click();
     await operator.getByTestId('topup-amount').fill('100');
