@@ -1,7 +1,7 @@
 // The billing area's only door: buyers, call packages, holds, the usage ledger.
 export { PRODUCTS, isProduct, DEFAULT_BILLABLE_CODES, type Product } from './products.ts';
 export {
-  createBuyer, getBuyer, grantPackage, listPackages, getPackage, remainingCalls, packageStatus,
+  createBuyer, getBuyer, grantPackage, listPackages, getPackage, remainingCalls, packageStatus, revokeUnusedPackage,
   BillingInputError, DEFAULT_PACKAGE_DAYS, type Buyer, type CallPackage, type PackageStatus, type GrantInput,
 } from './packages.ts';
 export {

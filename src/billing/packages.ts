@@ -126,6 +126,19 @@ export async function getPackage(db: Db, id: number, now: number): Promise<CallP
   return row ? toCallPackage(row as PackageRow, now) : undefined;
 }
 
+/**
+ * Revokes a package nobody has touched (a refund): refused (false) when any call was posted or
+ * is held, or the package has ended. Revoked, its total is 0 and it ends now, so it can never
+ * bill again: every reserve re-checks `used + held < total` under the row lock, so even one that
+ * picked the package before this committed takes nothing. Run it inside the caller's transaction.
+ */
+export async function revokeUnusedPackage(db: Db, packageId: number, now: number): Promise<boolean> {
+  const r = await db.updateTable('call_packages').set({ total: 0, valid_to: now })
+    .where('id', '=', packageId).where('used', '=', 0).where('held', '=', 0).where('total', '>', 0).where('valid_to', '>', now)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
 /** Calls a buyer can still take for a product right now (over valid packages). */
 export async function remainingCalls(db: Db, q: { buyerId: number; product: string; now: number }): Promise<number> {
   const row = await db.selectFrom('call_packages')

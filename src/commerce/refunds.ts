@@ -1,10 +1,10 @@
 // 退款管理: an operator refunds a package that was never used, within the configured number of
-// days after payment, to the buyer's balance. The package is closed with one guarded update
-// (no call used, none in flight), so a call racing the refund either wins (and the refund is
-// refused) or finds the package closed.
+// days after payment, to the buyer's balance. Billing revokes the package with one guarded
+// update (no call used, none in flight) in the refund's transaction, so a call racing the refund
+// either wins (and the refund is refused) or finds the package revoked.
 import type { Kysely } from 'kysely';
 import type { DatabaseSchema } from '../store/index.ts';
-import { writeTransaction } from '../billing/index.ts';
+import { revokeUnusedPackage, writeTransaction } from '../billing/index.ts';
 import type { CommerceConfig } from './types.ts';
 import { DAY_MS } from './types.ts';
 import { conflict, invalid, notFound } from './errors.ts';
@@ -32,11 +32,8 @@ export async function refundPackage(db: Kysely<DatabaseSchema>, config: Pick<Com
     if (Number(link.paid_at) + config.refundDays * DAY_MS < now) throw conflict('refund_window_passed', `packages can be refunded within ${config.refundDays} days of payment`);
     const onInvoice = await trx.selectFrom('invoice_orders').select('invoice_id').where('order_id', '=', link.order_id).executeTakeFirst();
     if (onInvoice) throw conflict('invoiced', 'the order is on an invoice; reject or void the invoice first');
-    // billing's package: closed only if untouched (no call posted or held)
-    const closed = await trx.updateTable('call_packages').set({ valid_to: now })
-      .where('id', '=', input.packageId).where('used', '=', 0).where('held', '=', 0).where('valid_to', '>', now)
-      .executeTakeFirst();
-    if (Number(closed.numUpdatedRows) === 0) throw conflict('package_used', 'a package with any call used (or expired) cannot be refunded');
+    // billing revokes the package only if untouched (no call posted or held)
+    if (!(await revokeUnusedPackage(trx, input.packageId, now))) throw conflict('package_used', 'a package with any call used or in progress (or expired) cannot be refunded');
     const marked = await trx.updateTable('order_packages').set({ refunded_at: now })
       .where('package_id', '=', input.packageId).where('refunded_at', 'is', null).executeTakeFirst();
     if (Number(marked.numUpdatedRows) === 0) throw conflict('already_refunded', 'this package was refunded already');

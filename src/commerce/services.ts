@@ -59,11 +59,14 @@ async function refundedOnly(db: Db, buyerId: number): Promise<Set<number>> {
   return new Set(rows.map((r) => Number(r.package_id)));
 }
 
-function toView(p: CallPackage, orderOf: Map<number, number | null>, refunded: Set<number>, now: number): PackageView {
+function toView(p: CallPackage, orderOf: Map<number, { orderId: number; calls: number }>, refunded: Set<number>, now: number): PackageView {
+  const order = orderOf.get(p.id);
   return {
-    id: p.id, name: '使用次数套餐包', productCode: p.product, used: p.used, total: p.total, validFrom: p.validFrom, validTo: p.validTo,
+    // a refunded package was revoked to 0 calls; it shows the calls it was bought with
+    id: p.id, name: '使用次数套餐包', productCode: p.product, used: p.used, total: refunded.has(p.id) && order ? order.calls : p.total,
+    validFrom: p.validFrom, validTo: p.validTo,
     status: refunded.has(p.id) ? '已退款' : p.status === '正常' && p.validFrom > now ? '未生效' : p.status,
-    orderId: orderOf.get(p.id) ?? null, createdAt: p.createdAt,
+    orderId: order?.orderId ?? null, createdAt: p.createdAt,
   };
 }
 
@@ -71,8 +74,9 @@ function toView(p: CallPackage, orderOf: Map<number, number | null>, refunded: S
 export async function packagesOf(db: Db, buyerId: number, productCode: string, req: PageRequest & { now: number }): Promise<Page<PackageView>> {
   const { page, pageSize, offset } = pageBounds(req);
   const all = (await listPackages(db, { buyerId, product: productCode, now: req.now })).sort((a, b) => b.id - a.id);
-  const orders = await db.selectFrom('order_packages').select(['package_id', 'order_id']).where('buyer_id', '=', buyerId).execute();
-  const orderOf = new Map(orders.map((o) => [Number(o.package_id), Number(o.order_id)] as [number, number]));
+  const orders = await db.selectFrom('order_packages').innerJoin('orders', 'orders.id', 'order_packages.order_id')
+    .select(['order_packages.package_id', 'order_packages.order_id', 'orders.calls']).where('order_packages.buyer_id', '=', buyerId).execute();
+  const orderOf = new Map(orders.map((o) => [Number(o.package_id), { orderId: Number(o.order_id), calls: Number(o.calls) }] as const));
   const refunded = await refundedOnly(db, buyerId);
   return { total: all.length, page, pageSize, items: all.slice(offset, offset + pageSize).map((p) => toView(p, orderOf, refunded, req.now)) };
 }
