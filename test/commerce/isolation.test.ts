@@ -50,7 +50,6 @@ test("every console endpoint refuses another buyer's ids with 404 and leaks noth
       ['GET', `/console/api/invoices/${a.invoiceId}`],
       ['GET', `/console/api/invoices/${a.invoiceId}/pdf`],
       ['POST', '/console/api/invoices', { orderIds: [a.paidId], title: 'T', taxId: '91510100MA6CXXXX1X', type: 'normal', email: 'm@example.com' }],
-      ['GET', `/console/api/apps/${a.appId}/secret`],
       ['POST', `/console/api/apps/${a.appId}/reset-code`],
       ['POST', `/console/api/apps/${a.appId}/reset-secret`],
       ['POST', `/console/api/apps/${a.appId}/disable`],

@@ -9,7 +9,7 @@ import {
   listWarnings, markWarningRead, invoiceableOrders, requestInvoice, getInvoice, listInvoices, invoicePdf, spendTrend, packageOf,
   usageSeries, CommerceError,
 } from '../../commerce/index.ts';
-import { AppDirectory, createApp, listApps, resetAppCode, resetAppSecret, setAppActive } from '../../gateway/index.ts';
+import { createApp, listApps, resetAppCode, resetAppSecret, setAppActive } from '../../gateway/index.ts';
 import { apiDeps, type ApiDeps, type ApiOptions } from './deps.ts';
 import { installJsonErrors, requireRole, pageQuery, idParam } from './session.ts';
 import { registerAuthRoutes, accountView } from './auth-routes.ts';
@@ -119,14 +119,6 @@ async function consoleRoutes(scope: FastifyInstance, deps: ApiDeps): Promise<voi
       if (!app) throw new CommerceError(404, 'not_found', 'app not found');
       return app;
     };
-    // the seed's 买家中心 shows the AppSecret with a copy button: it is stored encrypted, so it
-    // can be shown again on request (never in lists)
-    buyer.get('/apps/:id/secret', { schema: { hide: true, params: idParam } }, async (request) => {
-      const app = await ownApp(request);
-      const credentials = await new AppDirectory(db, deps.config.gateway, 0).findByKey(app.appKey);
-      if (!credentials) throw new CommerceError(404, 'not_found', 'app not found');
-      return { id: app.id, appKey: app.appKey, appSecret: credentials.secret.toString('utf8') };
-    });
     buyer.post('/apps/:id/reset-code', { schema: { hide: true, params: idParam } }, async (request) => {
       const app = await ownApp(request);
       return { id: app.id, appKey: app.appKey, ...(await resetAppCode(db, app.id, deps.now())) };
