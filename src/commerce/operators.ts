@@ -7,6 +7,7 @@ import { pageBounds } from './types.ts';
 import { invalid, notFound } from './errors.ts';
 import { changeBalance, balanceOf } from './balance.ts';
 import { recordAudit } from './audit.ts';
+import { setBuyerActive } from '../gateway/index.ts';
 
 const MAX_TOPUP_FEN = 100_000_000_00; // 1亿元 in one transfer is surely a typo
 
@@ -90,6 +91,7 @@ export async function setBuyerDisabled(db: Kysely<DatabaseSchema>, input: { buye
   await writeTransaction(db, async (trx) => {
     const r = await trx.updateTable('accounts').set({ disabled: input.disabled ? 1 : 0 }).where('buyer_id', '=', input.buyerId).executeTakeFirst();
     if (Number(r.numUpdatedRows) === 0) throw notFound('buyer');
+    await setBuyerActive(trx, input.buyerId, !input.disabled, input.now); // the gateway refuses its apps on every node at once
     if (input.disabled) {
       const account = await trx.selectFrom('accounts').select('id').where('buyer_id', '=', input.buyerId).executeTakeFirstOrThrow();
       await trx.deleteFrom('sessions').where('account_id', '=', account.id).execute();

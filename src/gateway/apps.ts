@@ -2,6 +2,7 @@
 // creation and at reset; the database keeps the AppCode's hash and the AppSecret encrypted.
 import type { Kysely } from 'kysely';
 import type { DatabaseSchema } from '../store/index.ts';
+import { writeTransaction } from '../billing/index.ts';
 import {
   APP_CODE_PATTERN, decryptSecret, encryptSecret, hashAppCode, newAppCode, newAppKey, newAppSecret, secretKeyOf,
   type SecretKeySource,
@@ -97,6 +98,20 @@ export async function setAppActive(db: Db, appId: number, active: boolean, now =
   await bump(db, appId, { status: active ? 1 : 0 }, now);
 }
 
+/**
+ * Disables (or enables again) a buyer at the gateway: every app of the buyer answers
+ * Unauthorized. Bumps the version of the buyer's apps, so every node drops its cached copies at
+ * once (a hold is taken only while the app's version is the cached one). Takes a transaction as
+ * `db` (commerce's setBuyerDisabled calls it inside its own).
+ */
+export async function setBuyerActive(db: Db, buyerId: number, active: boolean, now = Date.now()): Promise<void> {
+  await writeTransaction(db, async (trx) => {
+    const r = await trx.updateTable('buyers').set({ disabled: active ? 0 : 1 }).where('id', '=', buyerId).executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) throw new AppInputError(`no buyer ${buyerId}`);
+    await trx.updateTable('apps').set((eb) => ({ version: eb('version', '+', 1), updated_at: now })).where('buyer_id', '=', buyerId).execute();
+  });
+}
+
 type AppRow = DatabaseSchema['apps'];
 
 function summary(r: { id: number; buyer_id: number; name: string | null; app_key: string; status: number; products: string | null; created_at: number; updated_at: number }): AppSummary {
@@ -124,9 +139,11 @@ export interface AppCredentials {
   secret: Buffer;
 }
 
-function toCredentials(key: Buffer, r: Pick<AppRow, 'buyer_id' | 'app_key' | 'version' | 'status' | 'products' | 'app_secret_enc'> & { id: number }): AppCredentials {
+function toCredentials(key: Buffer, r: Pick<AppRow, 'buyer_id' | 'app_key' | 'version' | 'status' | 'products' | 'app_secret_enc'> & { id: number; buyer_disabled: number | null }): AppCredentials {
   return {
-    id: Number(r.id), buyerId: Number(r.buyer_id), appKey: r.app_key, version: Number(r.version), active: Number(r.status) === 1,
+    id: Number(r.id), buyerId: Number(r.buyer_id), appKey: r.app_key, version: Number(r.version),
+    // a disabled buyer's apps are refused like disabled apps (Unauthorized)
+    active: Number(r.status) === 1 && Number(r.buyer_disabled ?? 0) === 0,
     products: r.products ? new Set(r.products.split(',')) : null,
     secret: Buffer.from(decryptSecret(key, r.app_secret_enc), 'utf8'),
   };
@@ -175,9 +192,12 @@ export class AppDirectory {
   }
 
   private async load(column: 'app_code_hash' | 'app_key', value: string): Promise<AppCredentials | undefined> {
+    // The app and its buyer in one statement: one snapshot, so a buyer disabled in the same
+    // transaction that bumped the app's version is never seen half-way.
     const row = await this.db.selectFrom('apps')
-      .select(['id', 'buyer_id', 'app_key', 'version', 'status', 'products', 'app_secret_enc'])
-      .where(column, '=', value).executeTakeFirst();
+      .leftJoin('buyers', 'buyers.id', 'apps.buyer_id')
+      .select(['apps.id', 'apps.buyer_id', 'apps.app_key', 'apps.version', 'apps.status', 'apps.products', 'apps.app_secret_enc', 'buyers.disabled as buyer_disabled'])
+      .where(`apps.${column}`, '=', value).executeTakeFirst();
     return row ? toCredentials(this.key, row) : undefined;
   }
 }

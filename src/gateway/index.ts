@@ -1,7 +1,7 @@
 // The gateway area's only door: apps and credentials, signatures, nonces, idempotency keys,
 // rate limits, and the refusals the cloud gateway answers with.
 export {
-  createApp, resetAppCode, resetAppSecret, setAppActive, listApps, AppDirectory, AppInputError,
+  createApp, resetAppCode, resetAppSecret, setAppActive, setBuyerActive, listApps, AppDirectory, AppInputError,
   type CreatedApp, type AppSummary, type AppCredentials,
 } from './apps.ts';
 export { secretKeyOf, hashAppCode, encryptSecret, decryptSecret, APP_CODE_PATTERN, type SecretKeySource } from './secrets.ts';

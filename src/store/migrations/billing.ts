@@ -55,4 +55,11 @@ export const billingMigrations: AreaMigration[] = [
       await db.schema.createIndex('usage_ledger_buyer').on('usage_ledger').columns(['buyer_id', 'product', 'created_at']).execute();
     },
   },
+  {
+    // A disabled buyer's apps are refused at the gateway (setBuyerActive in src/gateway/apps.ts).
+    name: '0201_buyers_disabled',
+    async up(db) {
+      await db.schema.alterTable('buyers').addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    },
+  },
 ];

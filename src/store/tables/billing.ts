@@ -6,6 +6,8 @@ export interface BillingTables {
     id: Generated<number>;
     name: string;
     created_at: number;
+    /** 1: refused at the gateway (every app of the buyer answers Unauthorized) */
+    disabled: Generated<number>;
   };
   /**
    * 套餐包: `total` calls usable in [valid_from, valid_to). `used` counts posted holds (always
