@@ -86,7 +86,7 @@ export const EN: Record<string, string> = {
   '未配置': 'Not configured', '本地登记库': 'Local registry', 'HTTP 核验服务': 'HTTP verification service', '无': 'None',
   '告警队列': 'Alert queue', '待发送': 'Pending', '发送失败': 'Failed', '24 小时已发': 'Sent in 24 h', '最早待发送': 'Oldest pending',
   '集群节点': 'Cluster nodes', '还没有节点上报心跳': 'No node has reported a heartbeat yet', '节点': 'Node', '在线': 'Alive', '离线': 'Gone',
-  '主机': 'Host', '版本': 'Version', '启动时间': 'Started', '最近心跳': 'Last heartbeat',
+  '识别引擎': 'Recognition engine', '主机': 'Host', '版本': 'Version', '启动时间': 'Started', '最近心跳': 'Last heartbeat',
   '有节点超过三次心跳未上报，视为离线。': 'A node missed three heartbeats and counts as gone.',
   // operators: plans, grants, refunds
   '编辑': 'Edit', '编辑套餐': 'Edit plan', '已下的订单保持下单时的条款。': 'Orders already placed keep the terms they were placed with.', '购买': 'Bought',

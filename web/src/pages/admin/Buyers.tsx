@@ -51,7 +51,7 @@ function BuyerModal({ id, onClose, onChanged }: { id: number; onClose: () => voi
               <Button htmlType="submit" data-testid="grant-submit">{t('赠送')}</Button>
             </Form>
           </Card>
-          <Table size="small" rowKey="id" pagination={false} dataSource={b.packages} scroll={{ x: true }} data-testid="buyer-packages"
+          <Table size="small" rowKey="id" pagination={false} dataSource={b.packages} scroll={{ x: 'max-content' }} data-testid="buyer-packages"
             onRow={(p) => ({ 'data-testid': `package-${p.id}` } as HTMLAttributes<HTMLElement>)} columns={[
             { title: t('套餐包ID'), dataIndex: 'id' },
             { title: t('产品'), dataIndex: 'productCode' },
@@ -94,7 +94,7 @@ export default function Buyers() {
       <LoadError error={buyers.error} />
       <Card>
         <Space style={{ marginBottom: 12 }}><Input.Search allowClear placeholder={t('名称或邮箱')} onSearch={(v) => { setSearch(v); setPage(1); }} data-testid="buyer-search" /></Space>
-        <Table rowKey="id" size="middle" loading={buyers.loading} dataSource={buyers.data?.items ?? []} scroll={{ x: true }} data-testid="buyers"
+        <Table rowKey="id" size="middle" loading={buyers.loading} dataSource={buyers.data?.items ?? []} scroll={{ x: 'max-content' }} data-testid="buyers"
           pagination={{ current: page, pageSize: 20, total: buyers.data?.total ?? 0, onChange: setPage }}
           columns={[
             { title: 'ID', dataIndex: 'id' },

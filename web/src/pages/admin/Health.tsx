@@ -11,6 +11,7 @@ import type { HealthReport } from '../../lib/types.ts';
 
 interface Ready { status: string; checks: Record<string, string> }
 type NodeRow = HealthReport['nodes'][number];
+const CHECKS: Record<string, string> = { database: '数据库', recognizer: '识别引擎' };
 
 function ago(ms: number, now: number, t: ReturnType<typeof useT>): string {
   const s = Math.max(0, Math.round((now - ms) / 1000));
@@ -73,10 +74,10 @@ export default function Health() {
         </Col>
       </Row>
       <Card title={t('集群节点')} style={{ marginTop: 16 }}>
-        <Table<NodeRow> size="small" rowKey="id" pagination={false} dataSource={h?.nodes ?? []} scroll={{ x: true }} loading={health.loading && !h} data-testid="nodes"
+        <Table<NodeRow> size="small" rowKey="id" pagination={false} dataSource={h?.nodes ?? []} scroll={{ x: 'max-content' }} loading={health.loading && !h} data-testid="nodes"
           locale={{ emptyText: t('还没有节点上报心跳') }}
           columns={[
-            { title: t('节点'), dataIndex: 'id', render: (v: string) => <span className="secret">{v}</span> },
+            { title: t('节点'), dataIndex: 'id', render: (v: string) => <code style={{ whiteSpace: 'nowrap' }}>{v}</code> },
             { title: t('状态'), dataIndex: 'alive', render: (v: boolean) => <span data-testid="node-alive">{ok(v, v ? t('在线') : t('离线'))}</span> },
             { title: t('主机'), dataIndex: 'host' },
             { title: 'PID', dataIndex: 'pid' },
@@ -90,7 +91,7 @@ export default function Health() {
           <Card title={t('本节点')} data-testid="health">
             <Descriptions column={1} size="small" items={[
               { key: 'ready', label: t('就绪'), children: ready.data ? <Tag color={ready.data.status === 'ready' ? 'green' : 'orange'}>{ready.data.status}</Tag> : '…' },
-              ...Object.entries(ready.data?.checks ?? {}).map(([k, v]) => ({ key: k, label: t(k), children: <Tag color={good(v) ? 'green' : 'orange'}>{v}</Tag> })),
+              ...Object.entries(ready.data?.checks ?? {}).map(([k, v]) => ({ key: k, label: t(CHECKS[k] ?? k), children: <Tag color={good(v) ? 'green' : 'orange'}>{v}</Tag> })),
             ]} />
           </Card>
         </Col>

@@ -48,7 +48,7 @@ export default function AdminInvoices() {
       <Card>
         <Segmented style={{ marginBottom: 12 }} value={status} onChange={(v) => { setStatus(String(v)); setPage(1); }}
           options={[{ value: '', label: t('全部') }, ...Object.entries(INVOICE_STATUS).map(([value, [label]]) => ({ value, label: t(label) }))]} />
-        <Table rowKey="id" size="middle" loading={invoices.loading} dataSource={invoices.data?.items ?? []} scroll={{ x: true }} data-testid="invoice-queue"
+        <Table rowKey="id" size="middle" loading={invoices.loading} dataSource={invoices.data?.items ?? []} scroll={{ x: 'max-content' }} data-testid="invoice-queue"
           pagination={{ current: page, pageSize: 20, total: invoices.data?.total ?? 0, onChange: setPage }}
           columns={[
             { title: t('申请编号'), dataIndex: 'id' },

@@ -19,7 +19,7 @@ export default function AdminOrders() {
       <Card>
         <Segmented style={{ marginBottom: 12 }} value={status} onChange={(v) => { setStatus(String(v)); setPage(1); }}
           options={[{ value: '', label: t('全部') }, ...Object.entries(ORDER_STATUS).map(([value, [label]]) => ({ value, label: t(label) }))]} />
-        <Table rowKey="id" size="middle" loading={orders.loading} dataSource={orders.data?.items ?? []} scroll={{ x: true }}
+        <Table rowKey="id" size="middle" loading={orders.loading} dataSource={orders.data?.items ?? []} scroll={{ x: 'max-content' }}
           pagination={{ current: page, pageSize: 20, total: orders.data?.total ?? 0, onChange: setPage }}
           columns={[
             { title: t('订单编号'), dataIndex: 'id' },

@@ -34,7 +34,7 @@ export default function Products() {
             <Switch checked={p.active} checkedChildren={t('上架')} unCheckedChildren={t('下架')} onChange={(v) => run(() => api('admin', `/products/${p.id}`, { method: 'PATCH', body: { active: v } }))} />
             <Button size="small" onClick={() => setPlanFor({ product: p })} data-testid={`new-plan-${p.code}`}>{t('新增套餐')}</Button>
           </Space>}>
-          <Table size="small" rowKey="id" pagination={false} dataSource={p.plans} scroll={{ x: true }} data-testid={`plans-${p.code}`}
+          <Table size="small" rowKey="id" pagination={false} dataSource={p.plans} scroll={{ x: 'max-content' }} data-testid={`plans-${p.code}`}
             onRow={(l) => ({ 'data-testid': `plan-${l.id}` } as HTMLAttributes<HTMLElement>)} columns={[
             { title: 'ID', dataIndex: 'id' },
             { title: t('价格'), dataIndex: 'priceFen', render: yuan },

@@ -53,7 +53,7 @@ export default function AdminUsage() {
           yAxis: { type: 'value', minInterval: 1 },
           series: [{ type: 'bar', name: t('调用'), data: data.map((r) => r.calls) }, { type: 'bar', name: t('计费'), data: data.map((r) => r.billed) }],
         }} />
-        <Table size="small" rowKey="key" pagination={false} dataSource={data} style={{ marginTop: 12 }} data-testid="admin-usage" scroll={{ x: true }}
+        <Table size="small" rowKey="key" pagination={false} dataSource={data} style={{ marginTop: 12 }} data-testid="admin-usage" scroll={{ x: 'max-content' }}
           columns={[{ title: t('分组'), dataIndex: 'label' }, { title: t('调用'), dataIndex: 'calls' }, { title: t('计费'), dataIndex: 'billed' }]} />
       </Card>
     </div>

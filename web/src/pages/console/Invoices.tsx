@@ -38,7 +38,7 @@ export default function Invoices() {
       <PageTitle>{t('发票管理')}</PageTitle>
       <LoadError error={invoiceable.error ?? invoices.error} />
       <Card title={t('索取发票：勾选订单')}>
-        <Table rowKey="orderId" size="small" dataSource={orders} pagination={false} scroll={{ x: true }} data-testid="invoiceable"
+        <Table rowKey="orderId" size="small" dataSource={orders} pagination={false} scroll={{ x: 'max-content' }} data-testid="invoiceable"
           rowSelection={{ selectedRowKeys: selected, onChange: (keys) => setSelected(keys as number[]) }}
           columns={[
             { title: t('订单编号'), dataIndex: 'orderId' },
@@ -59,7 +59,7 @@ export default function Invoices() {
         </Form>
       </Card>
       <Card title={t('发票记录')} style={{ marginTop: 16 }}>
-        <Table rowKey="id" size="small" loading={invoices.loading} dataSource={invoices.data?.items ?? []} scroll={{ x: true }} data-testid="invoices"
+        <Table rowKey="id" size="small" loading={invoices.loading} dataSource={invoices.data?.items ?? []} scroll={{ x: 'max-content' }} data-testid="invoices"
           pagination={{ current: page, pageSize: 10, total: invoices.data?.total ?? 0, onChange: setPage }}
           columns={[
             { title: t('申请编号'), dataIndex: 'id' },

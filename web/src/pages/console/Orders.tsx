@@ -32,7 +32,7 @@ export default function Orders() {
       <Card>
         <Segmented style={{ marginBottom: 12 }} value={status} onChange={(v) => { setStatus(String(v)); setPage(1); }}
           options={[{ value: '', label: t('全部') }, ...Object.entries(ORDER_STATUS).map(([value, [label]]) => ({ value, label: t(label) }))]} />
-        <Table rowKey="id" size="middle" loading={orders.loading} dataSource={orders.data?.items ?? []} scroll={{ x: true }} data-testid="orders"
+        <Table rowKey="id" size="middle" loading={orders.loading} dataSource={orders.data?.items ?? []} scroll={{ x: 'max-content' }} data-testid="orders"
           pagination={{ current: page, pageSize: 10, total: orders.data?.total ?? 0, onChange: setPage }}
           columns={[
             { title: t('订单编号'), dataIndex: 'id' },

@@ -34,7 +34,7 @@ function UsageDetail({ pkg, onClose }: { pkg: PackageView; onClose: () => void }
         <Button onClick={() => exportAs('xlsx')} data-testid="export-xlsx">{t('导出明细')} XLSX</Button>
       </Space>
       <LoadError error={detail.error} />
-      <Table size="small" rowKey={(r) => r.serial} loading={detail.loading} dataSource={detail.data?.records ?? []} scroll={{ x: true }} data-testid="usage-detail"
+      <Table size="small" rowKey={(r) => r.serial} loading={detail.loading} dataSource={detail.data?.records ?? []} scroll={{ x: 'max-content' }} data-testid="usage-detail"
         pagination={{ current: page, pageSize: 10, total: detail.data?.total ?? 0, onChange: setPage, showTotal: (n) => t('共有{n}条，每页显示：10条', { n }) }}
         columns={[
           { title: t('流水编号'), dataIndex: 'serial' },
@@ -65,7 +65,7 @@ export default function Packages() {
             options={(services.data?.services ?? []).map((s) => ({ value: s.productCode, label: s.productName }))} />
           {service && <span>{t('使用情况')}: <b data-testid="service-usage">{service.used}/{service.total}</b></span>}
         </Space>
-        <Table size="middle" rowKey="id" loading={packages.loading} dataSource={packages.data?.items ?? []} scroll={{ x: true }} data-testid="packages"
+        <Table size="middle" rowKey="id" loading={packages.loading} dataSource={packages.data?.items ?? []} scroll={{ x: 'max-content' }} data-testid="packages"
           pagination={{ current: page, pageSize: 10, total: packages.data?.total ?? 0, onChange: setPage, showTotal: (n) => t('共有{n}条，每页显示：10条', { n }) }}
           columns={[
             { title: t('套餐包ID'), dataIndex: 'id' },

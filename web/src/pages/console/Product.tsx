@@ -85,7 +85,7 @@ export default function Product({ params }: { params: Record<string, string> }) 
           <Tabs items={[
             { key: 'api', label: t('API接口'), children: <ApiDocs path={product.apiPath} /> },
             { key: 'prices', label: t('产品价格'), children: (
-              <Table size="small" rowKey="id" pagination={false} dataSource={product.plans} scroll={{ x: true }} data-testid="price-table" columns={[
+              <Table size="small" rowKey="id" pagination={false} dataSource={product.plans} scroll={{ x: 'max-content' }} data-testid="price-table" columns={[
                 { title: t('套餐版本'), render: (_: unknown, p: Plan) => price(p) },
                 { title: t('套餐配额'), dataIndex: 'calls', render: (v: number) => `${v}${t('次')}` },
                 { title: t('单价'), render: (_: unknown, p: Plan) => `¥${(p.priceFen / 100 / p.calls).toFixed(4)}/${t('次')}` },
