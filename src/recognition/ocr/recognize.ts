@@ -1,5 +1,8 @@
 // Text recognition: PP-OCRv4 SVTR/CTC model on line crops of height 48, normalised
-// (x/255 - 0.5) / 0.5, batched by similar width. Returns per-step class probabilities so the
+// (x/255 - 0.5) / 0.5, one line per run. Batching does not pay on CPU: measured with
+// bench/ocr-profile.ts on our 2-core machine, a batch of four 320-column lines costs 140-180 µs
+// of CPU per column against 115-130 µs for the same lines run one by one, before counting the
+// columns a batch pads to its widest line. Returns per-step class probabilities so the
 // field parsers can decode each line (or part of it) with their own constraints.
 import type { OcrModels } from './engine.ts';
 import { run } from './engine.ts';
@@ -9,7 +12,6 @@ import { cropRotated, type RgbImage } from '../pixels.ts';
 
 export const REC_HEIGHT = 48;
 const MAX_WIDTH = REC_HEIGHT * 32;
-const BATCH = 6;
 /** horizontal squeeze of line crops; 0.8 was measured faster but lost rare-character doubt */
 const X_SCALE = 1;
 
@@ -26,34 +28,27 @@ export function cropLine(img: RgbImage, rect: RotatedRect, xScale = X_SCALE): Li
 
 /** `padTo`: widen each input to at least this many columns (neutral padding on the right). */
 export async function recognizeLines(models: OcrModels, lines: LineCrop[], padTo = 0): Promise<LineProbs[]> {
-  const order = lines.map((_, i) => i).sort((a, b) => lines[a]!.width - lines[b]!.width);
-  const results: LineProbs[] = new Array(lines.length);
-  for (let s = 0; s < order.length; s += BATCH) {
-    const idx = order.slice(s, s + BATCH);
-    const w = Math.ceil(Math.max(padTo, ...idx.map((i) => lines[i]!.width)) / 8) * 8;
+  const results: LineProbs[] = [];
+  for (const { pixels, width } of lines) {
+    const w = Math.ceil(Math.max(padTo, width) / 8) * 8;
     const plane = REC_HEIGHT * w;
-    const input = new Float32Array(idx.length * 3 * plane);
-    idx.forEach((li, b) => {
-      const { pixels, width } = lines[li]!;
-      const base = b * 3 * plane;
-      for (let y = 0; y < REC_HEIGHT; y++) {
-        for (let x = 0; x < width; x++) {
-          const p = (y * width + x) * 3;
-          const q = base + y * w + x;
-          // BGR planes, as the model was trained with OpenCV input
-          input[q] = pixels[p + 2]! / 127.5 - 1;
-          input[q + plane] = pixels[p + 1]! / 127.5 - 1;
-          input[q + 2 * plane] = pixels[p]! / 127.5 - 1;
-        }
+    // padding columns stay 0, the model's mid-grey
+    const input = new Float32Array(3 * plane);
+    for (let y = 0; y < REC_HEIGHT; y++) {
+      for (let x = 0; x < width; x++) {
+        const p = (y * width + x) * 3;
+        const q = y * w + x;
+        // BGR planes, as the model was trained with OpenCV input
+        input[q] = pixels[p + 2]! / 127.5 - 1;
+        input[q + plane] = pixels[p + 1]! / 127.5 - 1;
+        input[q + 2 * plane] = pixels[p]! / 127.5 - 1;
       }
-    });
-    const out = await run(models.rec, input, [idx.length, 3, REC_HEIGHT, w]);
+    }
+    const out = await run(models.rec, input, [1, 3, REC_HEIGHT, w]);
     const steps = out.dims[1]!, classes = out.dims[2]!;
-    idx.forEach((li, b) => {
-      // only the steps covering the line itself, not the padding
-      const own = Math.min(steps, Math.ceil((lines[li]!.width / w) * steps) + 1);
-      results[li] = { probs: out.data.subarray(b * steps * classes, (b * steps + own) * classes), steps: own, classes };
-    });
+    // only the steps covering the line itself, not the padding
+    const own = Math.min(steps, Math.ceil((width / w) * steps) + 1);
+    results.push({ probs: out.data.subarray(0, own * classes), steps: own, classes });
   }
   return results;
 }

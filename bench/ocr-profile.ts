@@ -1,0 +1,99 @@
+// `node --import tsx bench/ocr-profile.ts [--set DIR] [--limit N] [--every K] [--show-wrong]`
+// Development aid for the recognizer: reads a slice of the bench set in this thread (no pool),
+// and prints where the time goes (pipeline stages; time and calls per model; the columns fed to
+// the line recogniser) and the per-field accuracy on that slice. The figures that count are
+// `npm run bench:ocr`'s; this one is for finding what to change.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type ort from 'onnxruntime-node';
+import sharp from 'sharp';
+import { loadModels, type OcrModels } from '../src/recognition/ocr/engine.ts';
+import { decodeImage } from '../src/recognition/image.ts';
+import { readCard } from '../src/recognition/pipeline.ts';
+import { FRONT_FIELDS, cardCorrect, fieldCorrect, percentile, type CardOutcome } from './ocr-score.ts';
+import type { CardTruth } from '../tools/gen-cards/index.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({
+  options: {
+    set: { type: 'string', default: 'bench/out/ocr-cards-v2-s1-f500' },
+    limit: { type: 'string', default: '100' },
+    every: { type: 'string', default: '1' },
+    'show-wrong': { type: 'boolean', default: false },
+  },
+});
+const setDir = path.resolve(root, values.set);
+type Row = CardTruth & { file: string };
+const all = fs.readFileSync(path.join(setDir, 'truth.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row);
+const every = Number(values.every);
+const rows = all.filter((_, i) => i % every === 0).slice(0, Number(values.limit));
+
+interface ModelStat { calls: number; ms: number; items: number; cols: number }
+const modelStats: Record<string, ModelStat> = {};
+function instrument(name: string, session: ort.InferenceSession): void {
+  const stat: ModelStat = (modelStats[name] = { calls: 0, ms: 0, items: 0, cols: 0 });
+  const run = session.run.bind(session);
+  (session as { run: unknown }).run = async (feeds: Record<string, ort.Tensor>, ...rest: unknown[]) => {
+    // CPU time, not wall time: the figures stay comparable when other work shares the cores
+    const c0 = process.cpuUsage();
+    const out = await (run as (...a: unknown[]) => Promise<unknown>)(feeds, ...rest);
+    const c = process.cpuUsage(c0);
+    stat.ms += (c.user + c.system) / 1000;
+    stat.calls++;
+    const dims = Object.values(feeds)[0]!.dims;
+    stat.items += dims[0]!;
+    stat.cols += dims[0]! * dims[3]!;
+    return out;
+  };
+}
+
+sharp.concurrency(1);
+sharp.cache(false);
+const models: OcrModels = await loadModels({ threads: 1 });
+instrument('det', models.det);
+instrument('rec', models.rec);
+instrument('cls', models.cls);
+
+const stages: Record<string, number[]> = {};
+const outcomes: CardOutcome[] = [];
+const cpu0 = process.cpuUsage();
+for (const row of rows) {
+  const bytes = fs.readFileSync(path.join(setDir, row.file));
+  const t0 = performance.now();
+  try {
+    const t = performance.now();
+    const img = await decodeImage(bytes);
+    (stages.decode ??= []).push(performance.now() - t);
+    const result = await readCard(models, { data: img.data, width: img.width, height: img.height });
+    for (const [k, v] of Object.entries(result.timings ?? {})) (stages[k] ??= []).push(v);
+    outcomes.push({ truth: row, result, latencyMs: performance.now() - t0 });
+  } catch (err) {
+    outcomes.push({ truth: row, error: String(err), latencyMs: performance.now() - t0 });
+  }
+}
+const cpu = process.cpuUsage(cpu0);
+const n = rows.length;
+const lat = outcomes.map((o) => o.latencyMs);
+console.log(`${n} images; median ${percentile(lat, 50).toFixed(0)} ms, p95 ${percentile(lat, 95).toFixed(0)} ms, CPU ${((cpu.user + cpu.system) / 1000 / n).toFixed(0)} ms/image, RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
+for (const [k, v] of Object.entries(stages)) console.log(`  stage ${k.padEnd(10)} mean ${(v.reduce((a, b) => a + b, 0) / n).toFixed(1)} ms`);
+for (const [k, s] of Object.entries(modelStats)) {
+  console.log(`  model ${k}: ${(s.ms / n).toFixed(1)} CPU ms/image, ${(s.calls / n).toFixed(1)} runs, ${(s.items / n).toFixed(1)} items, ${(s.cols / n).toFixed(0)} columns per image`);
+}
+const fronts = outcomes.filter((o) => o.truth.side === 'front');
+const sideOk = outcomes.filter((o) => (o.result?.side ?? 'error') === o.truth.side).length;
+console.log(`side right ${sideOk}/${n}; fronts ${fronts.length}: whole card ${fronts.filter(cardCorrect).length}`);
+console.log('  ' + FRONT_FIELDS.map((f) => `${f} ${fronts.filter((o) => fieldCorrect(o, f)).length}`).join(', '));
+if (values['show-wrong']) {
+  for (const o of outcomes) {
+    if (o.truth.side !== (o.result?.side ?? 'error')) {
+      console.log(`${o.truth.file} [${o.truth.distortions.join(',')}] side ${o.result?.side ?? o.error} (truth ${o.truth.side})`);
+      continue;
+    }
+    if (o.truth.side !== 'front') continue;
+    for (const f of FRONT_FIELDS) {
+      if (!fieldCorrect(o, f)) console.log(`${o.truth.file} [${o.truth.distortions.join(',')}] ${f}: ${JSON.stringify(o.result?.front?.[f])} truth ${JSON.stringify(o.truth.front?.[f])}`);
+    }
+  }
+}
