@@ -79,10 +79,17 @@ export async function buyerDetail(db: Db, buyerId: number, now: number) {
     .select(['buyers.id', 'buyers.name', 'buyers.created_at', 'accounts.email', 'accounts.disabled']).where('buyers.id', '=', buyerId).executeTakeFirst();
   if (!row) throw notFound('buyer');
   const packages = await listPackages(db, { buyerId, now });
+  // refunded packages were revoked to 0 calls: show them as refunded, with the calls bought
+  const refunded = new Map((await db.selectFrom('order_packages').innerJoin('orders', 'orders.id', 'order_packages.order_id')
+    .select(['order_packages.package_id', 'orders.calls']).where('order_packages.buyer_id', '=', buyerId).where('order_packages.refunded_at', 'is not', null).execute())
+    .map((r) => [Number(r.package_id), Number(r.calls)] as const));
   return {
     id: Number(row.id), name: row.name, email: row.email, createdAt: Number(row.created_at), disabled: Number(row.disabled ?? 0) === 1,
     balanceFen: await balanceOf(db, buyerId),
-    packages: packages.map((p) => ({ id: p.id, productCode: p.product, used: p.used, total: p.total, validFrom: p.validFrom, validTo: p.validTo, status: p.status, source: p.source })),
+    packages: packages.map((p) => ({
+      id: p.id, productCode: p.product, used: p.used, total: refunded.get(p.id) ?? p.total, validFrom: p.validFrom, validTo: p.validTo,
+      status: refunded.has(p.id) ? '已退款' : p.status, source: p.source,
+    })),
   };
 }
 

@@ -45,6 +45,8 @@ test('a package with an open hold cannot be refunded; once refunded it never bil
     }
     const view = (await b.get('/console/api/services/idcard-ocr/packages')).json().items[0];
     assert.deepEqual([view.id, view.used, view.total, view.status], [pkg, 0, 40, '已退款']);
+    const detail = (await ops.get(`/admin/api/buyers/${buyerId}`)).json().buyer.packages[0];
+    assert.deepEqual([detail.id, detail.used, detail.total, detail.status], [pkg, 0, 40, '已退款']);
     assert.equal((await auditLedger(db)).ok, true);
   } finally {
     await h.close();
