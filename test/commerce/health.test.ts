@@ -140,3 +140,29 @@ test('health reports an http source by its breaker, and the renewal-warning queu
     await h.close();
   }
 });
+
+test('the admin API writes the heartbeat from ready to close', async () => {
+  const tdb = await createTestDatabase();
+  const app = Fastify();
+  await registerAdminApi(app, {
+    store: tdb.store, config: { commerce: defaultCommerceConfig, gateway: { secretKey: SECRET_KEY } },
+    health: { heartbeat: { intervalMs: 25, host: 'node-b' } },
+  });
+  try {
+    const seen = async () => (await tdb.store.db.selectFrom('nodes').select(['host', 'last_seen_at']).execute()).map((r) => [r.host, Number(r.last_seen_at)] as const);
+    assert.deepEqual(await seen(), [], 'nothing before ready');
+    await app.ready();
+    const [[host, first]] = await seen() as Array<readonly [string | null, number]>;
+    assert.equal(host, 'node-b');
+    await new Promise((r) => setTimeout(r, 200));
+    const [[, later]] = await seen() as Array<readonly [string | null, number]>;
+    assert.ok(later > first!);
+    await app.close();
+    const [[, closed]] = await seen() as Array<readonly [string | null, number]>;
+    await new Promise((r) => setTimeout(r, 150));
+    assert.deepEqual((await seen()).map(([, t]) => t), [closed], 'stopped on close');
+  } finally {
+    await app.close();
+    await tdb.close();
+  }
+});
