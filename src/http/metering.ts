@@ -87,6 +87,8 @@ interface Meter {
   signatureMethod?: SignatureMethod;
   idempotencyKey?: string;
   rawBody?: Buffer;
+  /** a multipart body's MD5 (base64), counted as @fastify/multipart reads it; undefined until read to the end */
+  multipartMd5?: { digest?: string };
   hold?: Hold;
   /** an idempotent retry of a call already billed: answered, not charged */
   billedBefore?: boolean;
@@ -165,13 +167,24 @@ export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void
     return { mode: 'signature', app: found, signatureMethod: method };
   }
 
+  /**
+   * Content-MD5, when the client sends one (the vendor's client does on every non-form POST),
+   * must be base64(MD5) of the body as received, in either authentication mode: JSON, binary and
+   * multipart bodies (a multipart body is hashed as the multipart parser reads it) and form
+   * bodies alike. In a signature the header is signed, so for a non-form body it is what binds
+   * the body to the signature; form parameters are signed themselves.
+   */
+  function checkContentMd5(request: FastifyRequest, m: Meter): void {
+    const md5 = header(request, 'content-md5')?.trim();
+    if (!md5) return;
+    const actual = m.multipartMd5 ? m.multipartMd5.digest : m.rawBody !== undefined ? contentMd5(m.rawBody) : undefined;
+    // A body nobody read to the end (no multipart parser consumed it) cannot be checked: refused.
+    if (actual === undefined || !signaturesEqual(actual, md5)) throw new GatewayRefusal('InvalidContentMD5');
+  }
+
   function verifySignature(request: FastifyRequest, m: Meter): void {
     const contentType = header(request, 'content-type');
     const form = isFormContentType(contentType);
-    const md5 = header(request, 'content-md5');
-    if (md5 !== undefined && m.rawBody !== undefined && !signaturesEqual(contentMd5(m.rawBody), md5.trim())) {
-      throw new GatewayRefusal('InvalidContentMD5');
-    }
     const url = request.url;
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
@@ -215,11 +228,25 @@ export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void
 
   app.addHook('preParsing', async (request: MeteredRequest, reply, payload) => {
     const m = request[kMeter];
-    if (!m || (m.mode !== 'signature' && m.idempotencyKey === undefined)) return payload;
-    // @fastify/multipart reads request.raw itself, so a multipart body cannot be kept here: its
-    // Content-MD5 is not checked (the official clients send no multipart) and an idempotency
-    // key's fingerprint covers its length instead of its bytes.
-    if (/^\s*multipart\//i.test(header(request, 'content-type') ?? '')) return payload;
+    const md5Sent = !!header(request, 'content-md5')?.trim();
+    if (!m || (m.mode !== 'signature' && m.idempotencyKey === undefined && !md5Sent)) return payload;
+    // @fastify/multipart reads request.raw itself (piping it into busboy in its preValidation
+    // hook, before ours), so a multipart body is not kept here: when a Content-MD5 came with it,
+    // its bytes are hashed on their way to the parser (a second 'data' listener, the stream
+    // paused until the parser pipes it, so no chunk passes unseen). An idempotency key's
+    // fingerprint covers a multipart body's length instead of its bytes.
+    if (/^\s*multipart\//i.test(header(request, 'content-type') ?? '')) {
+      if (md5Sent) {
+        const raw = request.raw;
+        const hash = crypto.createHash('md5');
+        const tap: { digest?: string } = {};
+        raw.on('data', (chunk: Buffer) => hash.update(chunk));
+        raw.pause();
+        raw.once('end', () => { tap.digest = hash.digest('base64'); });
+        m.multipartMd5 = tap;
+      }
+      return payload;
+    }
     const limit = request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit ?? 1024 * 1024;
     const chunks: Buffer[] = [];
     let size = 0;
@@ -249,6 +276,7 @@ export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void
 
   async function admit(request: MeteredRequest, m: Meter): Promise<void> {
     const now = clock();
+    checkContentMd5(request, m);
     if (m.mode === 'signature') verifySignature(request, m);
     if (!allowed(m)) {
       // The cache may predate an enable or a change of products: read the app again first.

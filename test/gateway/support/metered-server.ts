@@ -4,12 +4,15 @@
 // Run as a script it listens on 127.0.0.1:$PORT (0 = any) and prints {"port": N} on stdout.
 import Fastify, { type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
 import { openStore, migrateToLatest, type Store } from '../../../src/store/index.ts';
 import { registerMetering, type MeteringDeps } from '../../../src/http/metering.ts';
 
 export async function buildMeteredApp(deps: Omit<MeteringDeps, 'notFound'>): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
   await app.register(formbody);
+  // as src/http/server.ts registers it: fields (and files) parsed before metering's preValidation
+  await app.register(multipart, { attachFieldsToBody: 'keyValues' });
   registerMetering(app, { ...deps, notFound: true });
   const handler = async (request: import('fastify').FastifyRequest) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
