@@ -71,6 +71,7 @@ function sourceHealthProbe(deps: ApiDeps): () => Promise<SourceHealth> {
       const state = source.breakerState ?? 'closed';
       return { kind: 'http', ok: state !== 'open', detail: state === 'open' ? 'circuit breaker open: the upstream failed repeatedly; calls answer 203 until it recovers' : `circuit breaker ${state}` };
     }
+    if (source.kind !== 'registry') return { kind: 'none', ok: false, detail: 'a verification source of an unknown kind' };
     const now = Date.now();
     if (!counted || now - counted.at > REGISTRY_COUNT_TTL_MS) {
       counted = { at: now, n: registrySize(deps.store) };
