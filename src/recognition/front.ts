@@ -3,9 +3,10 @@
 // rows below 住址 down to the number's row, aligned with the value column.
 import type { FrontFields, ReadField } from './types.ts';
 import type { Decoded } from './ocr/ctc.ts';
-import { decodeSpans, findLabel, minProb, spansBetween, type Charset, type Row, type Span, type TextLine } from './lines.ts';
+import { charU, decodeSpans, findLabel, minProb, spansBetween, type Charset, type Row, type Span, type TextLine } from './lines.ts';
 import { NATIONS } from '../idcard/index.ts';
 import { allowedSets, chooseFromList, chooseIdNumber, emptyField, parseBirthday } from './fields.ts';
+import { chainsOfCode, correctRegionStart } from './address-regions.ts';
 
 const SEXES = ['男', '女'];
 
@@ -63,8 +64,8 @@ export type Reread = (lines: TextLine[]) => Promise<TextLine[]>;
  * outside its dictionary replaced by a look-alike): such a field keeps its value but loses
  * its confidence.
  */
-async function confirm(field: ReadField, spans: Span[], cs: Charset, reread: Reread): Promise<ReadField> {
-  if (!field.value || !spans.length) return field;
+async function confirm(field: ReadField, spans: Span[], cs: Charset, reread: Reread, mustContain = field.value): Promise<ReadField> {
+  if (!field.value || !mustContain || !spans.length) return field;
   const lines = [...new Set(spans.map((s) => s.line))];
   const again = await reread(lines);
   const altSpans = spans.map((sp) => {
@@ -74,10 +75,10 @@ async function confirm(field: ReadField, spans: Span[], cs: Charset, reread: Rer
   });
   const alt = decodeSpans(altSpans, cs);
   const altText = clean(alt.text).replace(/[•・.。．]/g, '·');
-  const at = altText.indexOf(field.value);
+  const at = altText.indexOf(mustContain);
   if (at >= 0) {
     // the second look's own probabilities for the same characters count too
-    const own = alt.chars.filter((c) => c.char !== ' ').slice(at, at + [...field.value].length);
+    const own = alt.chars.filter((c) => c.char !== ' ').slice(at, at + [...mustContain].length);
     return { value: field.value, confidence: Math.min(field.confidence, ...own.map((c) => c.prob)) };
   }
   return { value: field.value, confidence: Math.min(field.confidence, 0.3) };
@@ -135,7 +136,7 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
     const first = at['住址'].row;
     const last = idRow > first ? idRow : rows.length;
     const row = rows[first]!;
-    const spans = spansBetween(row, at['住址'].end);
+    const spans = spansBetween(row, addressLabelEnd(rows, at));
     const valueU = spans.length ? spans[0]!.line.box.u - spans[0]!.line.box.w / 2 : -Infinity;
     for (let r = first + 1; r < last; r++) {
       const next = rows[r]!;
@@ -146,11 +147,48 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
     }
     const read = decodeSpans(spans, cs);
     fields.address = freeField(spans, cs);
+    const chars = read.chars.filter((c) => c.char !== ' ');
+    const numberRegion = trustedNumber(fields.idCard) ? chainsOfCode(fields.idCard.value.slice(0, 6)) : [];
+    const fix = correctRegionStart(chars, (ch) => cs.classOf.has(ch), numberRegion);
+    if (fix) {
+      // the region list vouches for the start; the rest keeps the model's own confidence
+      const rest = chars.slice(fix.readLength).map((c) => c.prob);
+      fields.address = { value: fix.value, confidence: Math.min(0.9 - 0.1 * fix.edits, ...rest) };
+    }
     // a second look costs as much as the first: only where the first had a doubt
-    const doubtful = read.chars.some((c) => c.char !== ' ' && c.prob < 0.98);
-    if (reread && doubtful) fields.address = await confirm(fields.address, spans, cs, reread);
+    const doubtful = chars.slice(fix?.readLength ?? 0).some((c) => c.prob < 0.98);
+    if (reread && doubtful) fields.address = await confirm(fields.address, spans, cs, reread, fix ? fix.value.slice(fix.chain.length) : fields.address.value);
   }
   return fields;
+}
+
+/**
+ * The row index of the address label's last character. 住址's second character misread (址 as
+ * 片) leaves the match at 住; a character standing in the label column, where the other labels
+ * end (名 别 生), still belongs to the label, not to the address.
+ */
+function addressLabelEnd(rows: Row[], at: ReturnType<typeof locateFrontLabels>): number {
+  const label = at['住址']!;
+  const row = rows[label.row]!;
+  const ends: number[] = [];
+  for (const name of ['姓名', '性别', '出生'] as const) {
+    const l = at[name];
+    if (!l) continue;
+    const r = rows[l.row]!;
+    const c = r.chars[l.end]!;
+    ends.push(charU(r.lines[c.line]!, c));
+  }
+  if (!ends.length) return label.end;
+  ends.sort((a, b) => a - b);
+  const labelEndU = ends[ends.length >> 1]!;
+  let end = label.end;
+  for (let i = label.end + 1; i < row.chars.length; i++) {
+    const c = row.chars[i]!;
+    if (c.char === ' ') continue;
+    if (charU(row.lines[c.line]!, c) > labelEndU + 0.4 * row.h) break;
+    end = i;
+  }
+  return end;
 }
 
 /** A number that passed its check digit and was read with confidence vouches for its parts. */

@@ -60,7 +60,7 @@ export function groupRows(lines: TextLine[]): Row[] {
 }
 
 /** A character's position along the row: the recogniser's steps cover the box evenly. */
-function charU(l: TextLine, c: DecodedChar): number {
+export function charU(l: TextLine, c: DecodedChar): number {
   return l.box.u - l.box.w / 2 + ((c.t0 + c.t1) / 2 + 0.5) * (l.box.w / Math.max(1, l.probs.steps));
 }
 

@@ -1,0 +1,159 @@
+// An address on the card starts with its region: province, prefecture, county (贵州省铜仁市松桃苗族
+// 自治县…), names from a closed list, GB/T 2260. Where the model misread a character of that
+// start (彝 as 异 or 舞, 溧 as 漂, 咸 as 威) or could not produce it at all (磴 is outside its
+// dictionary), the region list corrects it: the read start is matched against every region
+// chain of every year, and a near miss is replaced by the chain when only doubtful characters
+// differ. Confidently read characters are never overruled, so a region newer than our table
+// keeps what the card shows.
+import { regionName, regionTableCodes } from '../idcard/index.ts';
+
+export interface ReadChar {
+  char: string;
+  prob: number;
+}
+
+export interface RegionCorrection {
+  /** the whole address with its start replaced by the region chain */
+  value: string;
+  chain: string;
+  /** how many characters of the read start were read chars that the chain changed */
+  edits: number;
+  /** the read characters the chain covers: [0, readLength) */
+  readLength: number;
+}
+
+/** second-level entries that are placeholders, not names printed on a card */
+const GENERIC = new Set(['市辖区', '县', '省直辖县级行政区划', '自治区直辖县级行政区划', '省直辖行政单位', '直辖']);
+const MUNICIPALITIES = new Set(['11', '12', '31', '50']);
+
+let chainsCache: string[] | undefined;
+
+/** Every printed region start: province+prefecture, province+prefecture+county, and
+ *  province+county where the county sits directly under the province (municipalities, 省直辖). */
+export function regionChains(): string[] {
+  if (chainsCache) return chainsCache;
+  const chains = new Set<string>();
+  for (const code of regionTableCodes()) {
+    if (code.endsWith('0000')) continue;
+    const province = regionName(`${code.slice(0, 2)}0000`);
+    if (!province) continue;
+    const second = regionName(`${code.slice(0, 4)}00`);
+    const secondPrinted = second && !GENERIC.has(second) && !MUNICIPALITIES.has(code.slice(0, 2)) ? second : '';
+    if (code.endsWith('00')) {
+      if (secondPrinted) chains.add(province + secondPrinted);
+      continue;
+    }
+    const county = regionName(code);
+    if (!county || GENERIC.has(county)) continue;
+    chains.add(province + secondPrinted + county);
+    // an address may leave out a prefecture that the card's owner does not write
+    if (secondPrinted) chains.add(province + county);
+  }
+  chainsCache = [...chains].filter((c) => c.length >= 5);
+  return chainsCache;
+}
+
+/** a read character below this is doubtful: the region list may replace it */
+const DOUBTFUL = 0.9;
+const MAX_EDITS = 2;
+/** what one edit takes off the length of the chain it makes fit */
+const EDIT_COST = 2.5;
+
+interface Match { chain: string; edits: number; readLength: number; ok: boolean }
+
+/**
+ * Align `chain` with the start of the read characters (substitutions, and characters missing
+ * from either side), at most MAX_EDITS edits. `ok` says whether every edit touches only
+ * doubtful read characters, or inserts a character the model cannot produce.
+ */
+function alignStart(chain: string, read: ReadChar[], canProduce: (ch: string) => boolean): Match | undefined {
+  const c = [...chain];
+  const n = c.length, m = Math.min(read.length, n + MAX_EDITS);
+  if (m < n - MAX_EDITS) return undefined;
+  // cost[i][j]: edits aligning c[0..i) with read[0..j); allowed[i][j]: those edits are all ok
+  const INF = 1e9;
+  const cost: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(INF));
+  const allowed: boolean[][] = Array.from({ length: n + 1 }, () => new Array<boolean>(m + 1).fill(true));
+  cost[0]![0] = 0;
+  for (let i = 0; i <= n; i++) {
+    let rowMin = INF;
+    for (let j = 0; j <= m; j++) {
+      if (i === 0 && j === 0) { rowMin = 0; continue; }
+      let best = INF, ok = true;
+      const consider = (v: number, okHere: boolean) => {
+        if (v < best || (v === best && okHere && !ok)) { best = v; ok = okHere; }
+      };
+      if (i > 0 && j > 0) {
+        const same = c[i - 1] === read[j - 1]!.char;
+        consider(cost[i - 1]![j - 1]! + (same ? 0 : 1), allowed[i - 1]![j - 1]! && (same || read[j - 1]!.prob < DOUBTFUL));
+      }
+      // a read character the chain does not have (a speck read as a character)
+      if (j > 0) consider(cost[i]![j - 1]! + 1, allowed[i]![j - 1]! && read[j - 1]!.prob < DOUBTFUL);
+      // a chain character the read lacks: only one the model could not have produced
+      if (i > 0) consider(cost[i - 1]![j]! + 1, allowed[i - 1]![j]! && !canProduce(c[i - 1]!));
+      cost[i]![j] = best;
+      allowed[i]![j] = ok;
+      rowMin = Math.min(rowMin, best);
+    }
+    if (rowMin > MAX_EDITS) return undefined;
+  }
+  let bestJ = -1;
+  for (let j = Math.max(0, n - MAX_EDITS); j <= m; j++) {
+    const v = cost[n]![j]!;
+    if (v > MAX_EDITS) continue;
+    if (bestJ < 0 || v < cost[n]![bestJ]! || (v === cost[n]![bestJ]! && allowed[n]![j]! && !allowed[n]![bestJ]!)) bestJ = j;
+  }
+  if (bestJ < 0) return undefined;
+  return { chain, edits: cost[n]![bestJ]!, readLength: bestJ, ok: allowed[n]![bestJ]! };
+}
+
+/**
+ * The region correction of an address read, or undefined when the read start already is a
+ * region chain, or no chain is near enough, or two chains are equally near (no guessing).
+ * `preferredChains` (the chains of the card's ID number region) break ties.
+ */
+export function correctRegionStart(read: ReadChar[], canProduce: (ch: string) => boolean, preferredChains: readonly string[] = []): RegionCorrection | undefined {
+  if (read.length < 4) return undefined;
+  const text = read.map((r) => r.char).join('');
+  const chains = regionChains();
+  let best: Match[] = [];
+  let bestScore = -Infinity;
+  let exact = 0;
+  const window = new Set([...text].slice(0, 40));
+  for (const chain of chains) {
+    if (text.startsWith(chain)) { exact = Math.max(exact, [...chain].length); continue; }
+    // cheap filter first: the chain's characters must nearly all be in the read's start
+    let missing = 0;
+    for (const ch of chain) if (!window.has(ch) && ++missing > MAX_EDITS) break;
+    if (missing > MAX_EDITS) continue;
+    const m = alignStart(chain, read, canProduce);
+    if (!m || !m.ok || m.edits === 0) continue;
+    // a longer chain matched with the same edits is stronger evidence
+    const score = [...chain].length - EDIT_COST * m.edits;
+    if (score < 4) continue;
+    if (score > bestScore) { bestScore = score; best = [m]; }
+    else if (score === bestScore) best.push(m);
+  }
+  // a start the list holds as read wins unless a near chain explains clearly more of the read
+  if (bestScore <= exact) return undefined;
+  if (!best.length) return undefined;
+  let pick = best[0]!;
+  if (best.length > 1) {
+    const preferred = best.filter((m) => preferredChains.includes(m.chain));
+    const distinct = new Set((preferred.length ? preferred : best).map((m) => m.chain));
+    if (distinct.size !== 1) return undefined;
+    pick = (preferred.length ? preferred : best)[0]!;
+  }
+  return { value: pick.chain + text.slice(pick.readLength), chain: pick.chain, edits: pick.edits, readLength: pick.readLength };
+}
+
+/** The chains an ID number's region code prints as (for breaking ties). */
+export function chainsOfCode(addrCode: string): string[] {
+  if (!/^\d{6}$/.test(addrCode)) return [];
+  const province = regionName(`${addrCode.slice(0, 2)}0000`);
+  const second = regionName(`${addrCode.slice(0, 4)}00`);
+  const county = regionName(addrCode);
+  if (!province || !county) return [];
+  const secondPrinted = second && !GENERIC.has(second) && !MUNICIPALITIES.has(addrCode.slice(0, 2)) ? second : '';
+  return [province + secondPrinted + county, province + county];
+}
