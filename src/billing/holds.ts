@@ -260,6 +260,11 @@ export interface HoldBook {
   settle(hold: Hold, input: SettleInput): Promise<SettleResult>;
   /** group commit so far: batches sent, ops in them, and ops that then took the one-call path */
   stats(): HoldBookStats;
+  /**
+   * sweepExpiredHolds for everyone, on the book's own connection (on SQLite one synchronous
+   * transaction, so the hot path never waits on a sweep that holds the write lock across awaits)
+   */
+  sweep(now: number): Promise<number>;
   close(): void;
 }
 
@@ -275,6 +280,7 @@ function unbatched(db: Db): HoldBook {
     reserve: (i) => { single++; return reserve(db, i); },
     settle: (h, i) => { single++; return settle(db, h, i); },
     stats: () => ({ batches: 0, ops: 0, single }),
+    sweep: (now) => sweepExpiredHolds(db, { now }),
     close() {},
   };
 }
@@ -299,7 +305,7 @@ export async function openHoldBook(db: Db, options: HoldBookOptions = {}): Promi
   if (isPostgres(db)) {
     if (!batch) return unbatched(db);
     const { openPostgresBatches } = await import('./pg-batch.ts');
-    return openPostgresBatches(db, { reserve, settle });
+    return openPostgresBatches(db, { reserve, settle, sweep: sweepExpiredHolds });
   }
   const { rows } = await sql<{ name: string; file: string }>`PRAGMA database_list`.execute(db);
   const file = rows.find((r) => r.name === 'main')?.file;
@@ -335,6 +341,14 @@ export async function openHoldBook(db: Db, options: HoldBookOptions = {}): Promi
       return settle(db, hold, input);
     },
     stats: () => ({ ...statsOf(batch ? batcher : undefined), single }),
+    async sweep(now) {
+      try {
+        return f.sweep(now);
+      } catch (err) {
+        if (!(err instanceof FastPathBusy)) throw err;
+        return sweepExpiredHolds(db, { now });
+      }
+    },
     close: () => f.close(),
   };
 }

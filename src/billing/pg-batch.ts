@@ -144,6 +144,7 @@ async function settleGroup(db: Db, items: SettleItem[]): Promise<SettleResult[]>
 export function openPostgresBatches(db: Db, single: {
   reserve: (db: Db, input: ReserveInput) => Promise<ReserveResult>;
   settle: (db: Db, hold: Hold, input: SettleInput) => Promise<SettleResult>;
+  sweep: (db: Db, q: { now: number }) => Promise<number>;
 }): HoldBook {
   const reserves = new Batcher<ReserveInput, Hold | undefined>(async (inputs) => {
     const found = new Map<string, Hold>();
@@ -153,7 +154,7 @@ export function openPostgresBatches(db: Db, single: {
       for (const [k, v] of placed) found.set(k, v);
     }));
     return inputs.map((i) => found.get(i.requestId));
-  }, { maxItems: 512, maxInFlight: 2 });
+  }, { maxItems: 512, maxInFlight: 1 });
   let alone = 0;
   const settles = new Batcher<SettleItem, SettleResult>(async (items) => {
     const results: SettleResult[] = new Array(items.length);
@@ -167,7 +168,7 @@ export function openPostgresBatches(db: Db, single: {
       idx.forEach((i, j) => { results[i] = r[j]; });
     }));
     return results;
-  }, { maxItems: 512, maxInFlight: 2 });
+  }, { maxItems: 512, maxInFlight: 1 });
   return {
     async reserve(input) {
       const hold = await reserves.push(input);
@@ -179,6 +180,7 @@ export function openPostgresBatches(db: Db, single: {
       return settles.push({ hold, input });
     },
     stats: () => ({ ...statsOf(reserves, settles), single: alone }),
+    sweep: (now) => single.sweep(db, { now }),
     close() {},
   };
 }

@@ -44,6 +44,7 @@ export class SqliteFastPath {
   private readonly reserveTx: Database.Transaction<(input: ReserveInput, expiresAt: number) => ReserveResult>;
   private readonly settleTx: Database.Transaction<(hold: Hold, input: SettleInput, bill: boolean) => SettleResult>;
   private readonly batchTx: Database.Transaction<(ops: FastOp[]) => Array<ReserveResult | SettleResult>>;
+  private readonly sweepTx: Database.Transaction<(now: number) => number>;
 
   constructor(file: string, busyTimeoutMs = 25) {
     this.db = new Database(file);
@@ -113,6 +114,15 @@ export class SqliteFastPath {
     };
     this.reserveTx = this.db.transaction(reserveOne);
     this.settleTx = this.db.transaction(settleOne);
+    const expireAll = this.db.prepare(`UPDATE holds SET state = 'expired', settled_at = @now
+      WHERE state = 'pending' AND expires_at <= @now RETURNING package_id`);
+    this.sweepTx = this.db.transaction((now: number) => {
+      const rows = expireAll.all({ now }) as Array<{ package_id: number }>;
+      const perPackage = new Map<number, number>();
+      for (const r of rows) perPackage.set(Number(r.package_id), (perPackage.get(Number(r.package_id)) ?? 0) + 1);
+      for (const [id, n] of perPackage) this.releaseHeld.run(n, id);
+      return rows.length;
+    });
     this.batchTx = this.db.transaction((ops: FastOp[]) => ops.map((op) => op.kind === 'reserve'
       ? reserveOne(op.input, expiresAtOf(op.input))
       : settleOne(op.hold, op.input, billable(op.input))));
@@ -146,6 +156,11 @@ export class SqliteFastPath {
 
   settle(hold: Hold, input: SettleInput): SettleResult {
     return this.busy(() => this.settleTx.immediate(hold, input, billable(input)));
+  }
+
+  /** Every expired pending hold back to its package, in one short transaction; how many. */
+  sweep(now: number): number {
+    return this.busy(() => this.sweepTx.immediate(now));
   }
 
   close(): void {

@@ -163,9 +163,12 @@ export class AppDirectory {
     this.key = secretKeyOf(secrets);
   }
 
+  /**
+   * Cached by the AppCode as sent, so a cached call hashes nothing (the code stays in this
+   * process's memory only, as it does in every request's headers; the database keeps its hash).
+   */
   async findByCode(appCode: string): Promise<AppCredentials | undefined> {
-    const hash = hashAppCode(appCode);
-    return this.cached(this.byCode, hash, () => this.load('app_code_hash', hash));
+    return this.cached(this.byCode, appCode, () => this.load('app_code_hash', hashAppCode(appCode)));
   }
 
   async findByKey(appKey: string): Promise<AppCredentials | undefined> {

@@ -19,7 +19,7 @@ import {
   type AppCredentials, type RateLimits, type SecretKeySource, type SignatureMethod,
 } from '../gateway/index.ts';
 import {
-  DEFAULT_BILLABLE_CODES, DEFAULT_HOLD_TTL_MS, openHoldBook, recordUnbilledCall, sweepExpiredHolds, type Hold, type HoldBook, type Product,
+  DEFAULT_BILLABLE_CODES, DEFAULT_HOLD_TTL_MS, openHoldBook, recordUnbilledCall, type Hold, type HoldBook, type Product,
 } from '../billing/index.ts';
 
 export interface Caller {
@@ -397,7 +397,7 @@ export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void
   const housekeeping = async () => {
     const now = clock();
     try {
-      await sweepExpiredHolds(db, { now });
+      await (await book()).sweep(now);
       await sweepGatewayState(db, now);
       limiter.setNodeCount(await heartbeat(db, nodeId, now));
     } catch (err) {

@@ -49,11 +49,23 @@ test('two hold books, 160 concurrent calls against 30 + 20 calls: 50 held in bat
     assert.equal(audit.ok, true, JSON.stringify(audit.mismatches));
     assert.equal(audit.billedCalls, 40);
 
+    // Holds nobody settles expire back through the book's sweep.
+    const stuck = await Promise.all([0, 1, 2].map((i) => books[i % 2].reserve({
+      buyerId: buyer.id, appId: apps[0].id, product: 'idcard-ocr', requestId: `s${i}`, now: T0 + 30, holdTtlMs: 1000,
+    })));
+    assert.ok(stuck.every((r) => r.ok), 'the 10 voided calls went back to the packages');
+    const heldNow = async () => (await listPackages(db, { buyerId: buyer.id, product: 'idcard-ocr', now: T0 + 30 })).reduce((s, p) => s + p.held, 0);
+    assert.equal(await heldNow(), 3);
+    assert.equal(await books[1].sweep(T0 + 500), 0, 'not expired yet');
+    assert.equal(await books[1].sweep(T0 + 2000), 3);
+    assert.equal(await heldNow(), 0);
+    assert.ok((await auditLedger(db)).ok);
+
     // It was group commit: fewer batches than calls, and most holds placed by a batch.
     const stats = books.map((b) => b.stats());
     const batches = stats.reduce((s, x) => s + x.batches, 0);
     const ops = stats.reduce((s, x) => s + x.ops, 0);
-    assert.ok(ops >= 160 + 50, JSON.stringify(stats));
+    assert.ok(ops >= 160 + 50 + 4, JSON.stringify(stats));
     assert.ok(batches * 4 <= ops, `batches ${batches} for ${ops} ops`);
     // The 110 refused calls go the one-call path (it says why); at least one package's worth of
     // holds came from batches.
