@@ -22,13 +22,15 @@ const { values } = parseArgs({
     limit: { type: 'string', default: '100' },
     every: { type: 'string', default: '1' },
     'show-wrong': { type: 'boolean', default: false },
+    /** only cards with characters outside the model's dictionary */
+    rare: { type: 'boolean', default: false },
   },
 });
 const setDir = path.resolve(root, values.set);
 type Row = CardTruth & { file: string };
 const all = fs.readFileSync(path.join(setDir, 'truth.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row);
 const every = Number(values.every);
-const rows = all.filter((_, i) => i % every === 0).slice(0, Number(values.limit));
+const rows = all.filter((r, i) => (values.rare ? !r.inDictionary : i % every === 0)).slice(0, Number(values.limit));
 
 interface ModelStat { calls: number; ms: number; items: number; cols: number }
 const modelStats: Record<string, ModelStat> = {};
@@ -85,6 +87,9 @@ const fronts = outcomes.filter((o) => o.truth.side === 'front');
 const sideOk = outcomes.filter((o) => (o.result?.side ?? 'error') === o.truth.side).length;
 console.log(`side right ${sideOk}/${n}; fronts ${fronts.length}: whole card ${fronts.filter(cardCorrect).length}`);
 console.log('  ' + FRONT_FIELDS.map((f) => `${f} ${fronts.filter((o) => fieldCorrect(o, f)).length}`).join(', '));
+// a wrong value with high confidence is worse than an empty one: the caller cannot tell
+const confidentWrong = fronts.flatMap((o) => FRONT_FIELDS.filter((f) => !fieldCorrect(o, f) && (o.result?.front?.[f]?.confidence ?? 0) >= 0.9).map((f) => `${o.truth.file}:${f}`));
+console.log(`confident (>= 0.9) but wrong: ${confidentWrong.length} ${confidentWrong.join(' ')}`);
 if (values['show-wrong']) {
   for (const o of outcomes) {
     if (o.truth.side !== (o.result?.side ?? 'error')) {

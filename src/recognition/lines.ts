@@ -64,6 +64,28 @@ export function charU(l: TextLine, c: DecodedChar): number {
   return l.box.u - l.box.w / 2 + ((c.t0 + c.t1) / 2 + 0.5) * (l.box.w / Math.max(1, l.probs.steps));
 }
 
+/**
+ * The first of this line's last characters that the next box reads again: the longest tail
+ * equal to the next box's head, standing inside the overlap (within an advance of its start).
+ */
+function repeatedTail(l: TextLine, next: TextLine, advance: number): DecodedChar | undefined {
+  const mine = l.text.chars.filter((c) => c.char !== ' ');
+  const theirs = next.text.chars.filter((c) => c.char !== ' ');
+  const nextLeft = next.box.u - next.box.w / 2;
+  for (let k = Math.min(mine.length - 1, theirs.length, 6); k >= 1; k--) {
+    const tail = mine.slice(mine.length - k);
+    if (tail.some((c, i) => c.char !== theirs[i]!.char)) continue;
+    if (charU(l, tail[0]!) >= nextLeft - advance) return tail[0];
+  }
+  return undefined;
+}
+
+/** The first character that stands where the next box's first one does. */
+function clashByPosition(l: TextLine, next: TextLine, nextFirst: DecodedChar, advance: number): DecodedChar | undefined {
+  const from = charU(next, nextFirst) - 0.6 * ems(nextFirst.char) * advance;
+  return l.text.chars.find((c) => c.char !== ' ' && charU(l, c) >= from);
+}
+
 function makeRow(lines: TextLine[]): Row {
   const chars: RowChar[] = [];
   lines.forEach((l, i) => {
@@ -71,9 +93,10 @@ function makeRow(lines: TextLine[]): Row {
     const next = lines[i + 1];
     const nextFirst = next?.text.chars.find((c) => c.char !== ' ');
     if (next && nextFirst && l.box.u + l.box.w / 2 > next.box.u - next.box.w / 2) {
-      // cut before the first character that stands where the next box's first one does
-      const from = charU(next, nextFirst) - 0.6 * ems(nextFirst.char) * next.box.h;
-      const clash = l.text.chars.find((c) => c.char !== ' ' && charU(l, c) >= from);
+      // a character's advance: the card's pitch where known (the box height is the text's
+      // plus the detector's margins, about twice a character's width)
+      const advance = next.pitch ? (next.pitch * next.box.w) / Math.max(1, next.probs.steps) : 0.55 * next.box.h;
+      const clash = repeatedTail(l, next, advance) ?? clashByPosition(l, next, nextFirst, advance);
       if (clash) l.cut = clash.t0;
     }
     const cut = l.cut ?? l.probs.steps;
