@@ -55,23 +55,31 @@ async function spawnNode(script: string, env: Record<string, string>): Promise<N
   return { url: `http://127.0.0.1:${port}`, child, stop: async () => { child.kill('SIGTERM'); await exited; } };
 }
 
-async function cpuUs(node: Node): Promise<number> {
-  return (await (await fetch(`${node.url}/_cpu`)).json() as { us: number }).us;
+interface CpuAndBatches { us: number; holdBook?: { batches: number; ops: number; single: number } }
+
+async function probe(node: Node): Promise<CpuAndBatches> {
+  return await (await fetch(`${node.url}/_cpu`)).json() as CpuAndBatches;
 }
 
-interface Result { label: string; rps: number; p50: number; p99: number; non2xx: number; errors: number; cpuUsPerCall: number; calls: number }
+interface Result {
+  label: string; rps: number; p50: number; p99: number; non2xx: number; errors: number; cpuUsPerCall: number; calls: number;
+  /** group commit: mean holds + settlements per batch, and ops that took the one-call path */
+  batch?: number; single: number;
+}
 
 async function load(label: string, nodes: Node[], headersFor: (i: number) => Record<string, string>, body: string): Promise<Result> {
   const perNode = Math.max(1, Math.round(connections / nodes.length));
   const warm = nodes.map((n, i) => autocannon({ url: `${n.url}/idcard/verify`, method: 'POST', headers: headersFor(i), body, connections: perNode, duration: 2 }));
   await Promise.all(warm);
-  const cpu0 = await Promise.all(nodes.map(cpuUs));
+  const p0 = await Promise.all(nodes.map(probe));
   const runs = await Promise.all(nodes.map((n, i) => autocannon({
     url: `${n.url}/idcard/verify`, method: 'POST', headers: headersFor(i), body, connections: perNode, duration,
   })));
-  const cpu1 = await Promise.all(nodes.map(cpuUs));
+  const p1 = await Promise.all(nodes.map(probe));
   const calls = runs.reduce((s, r) => s + r.requests.total, 0);
-  const cpu = cpu1.reduce((s, v, i) => s + v - cpu0[i], 0);
+  const cpu = p1.reduce((s, v, i) => s + v.us - p0[i].us, 0);
+  const delta = (k: 'batches' | 'ops' | 'single') => p1.reduce((s, v, i) => s + (v.holdBook?.[k] ?? 0) - (p0[i].holdBook?.[k] ?? 0), 0);
+  const batches = delta('batches');
   // Latency percentiles of the slowest node (each node has its own histogram).
   const result: Result = {
     label,
@@ -82,8 +90,11 @@ async function load(label: string, nodes: Node[], headersFor: (i: number) => Rec
     errors: runs.reduce((s, r) => s + r.errors + r.timeouts, 0),
     cpuUsPerCall: calls ? cpu / calls : 0,
     calls,
+    batch: batches ? delta('ops') / batches : undefined,
+    single: delta('single'),
   };
-  console.log(`${label.padEnd(34)} ${result.rps.toFixed(0).padStart(7)} calls/s  p50 ${result.p50} ms  p99 ${result.p99} ms  server CPU ${(result.cpuUsPerCall / 1000).toFixed(3)} ms/call  non-2xx ${result.non2xx}  errors ${result.errors}`);
+  const batching = result.batch ? `  batch ${result.batch.toFixed(1)} ops, ${result.single} one-call` : '';
+  console.log(`${label.padEnd(34)} ${result.rps.toFixed(0).padStart(7)} calls/s  p50 ${result.p50} ms  p99 ${result.p99} ms  server CPU ${(result.cpuUsPerCall / 1000).toFixed(3)} ms/call  non-2xx ${result.non2xx}  errors ${result.errors}${batching}`);
   return result;
 }
 
@@ -133,6 +144,7 @@ async function metered(label: string, storeEnv: Record<string, string>, nodeCoun
 }
 
 const results: Result[] = [];
+const loadAtStart = os.loadavg();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shiming-bench-'));
 try {
   const bare = await spawnNode('bench/gateway-bare.ts', { SQLITE_FILE: path.join(tmp, 'bare.sqlite') });
@@ -166,9 +178,10 @@ try {
 }
 
 const base = results[0];
-console.log('\n| setup | calls/s | ratio to bare | p50 ms | p99 ms | server CPU ms/call |');
-console.log('|---|---:|---:|---:|---:|---:|');
+console.log('\n| setup | calls/s | ratio to bare | p50 ms | p99 ms | server CPU ms/call | ops per batch |');
+console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const r of results) {
-  console.log(`| ${r.label} | ${r.rps.toFixed(0)} | ${(r.rps / base.rps).toFixed(2)} | ${r.p50} | ${r.p99} | ${(r.cpuUsPerCall / 1000).toFixed(3)} |`);
+  console.log(`| ${r.label} | ${r.rps.toFixed(0)} | ${(r.rps / base.rps).toFixed(2)} | ${r.p50} | ${r.p99} | ${(r.cpuUsPerCall / 1000).toFixed(3)} | ${r.batch ? r.batch.toFixed(1) : '–'} |`);
 }
+console.log(`\nload average (1/5/15 min) at the start: ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log(`\n${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${new Date().toISOString()}, ${duration} s per run, ${connections} connections`);

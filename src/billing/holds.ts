@@ -300,6 +300,9 @@ export function statsOf(...batchers: Array<{ sent: { batches: number; items: num
   return { batches, ops };
 }
 
+/** SQLite: how long a batch retries a database another process keeps busy before the ordinary path */
+const SQLITE_RETRY_MS = 2000;
+
 export async function openHoldBook(db: Db, options: HoldBookOptions = {}): Promise<HoldBook> {
   const batch = options.batch ?? true;
   if (isPostgres(db)) {
@@ -314,12 +317,26 @@ export async function openHoldBook(db: Db, options: HoldBookOptions = {}): Promi
   const { Batcher } = await import('./batcher.ts');
   type FastOp = import('./sqlite-fast.ts').FastOp;
   type FastOutcome = import('./sqlite-fast.ts').FastOutcome;
-  const f = new SqliteFastPath(file);
+  // Another process (a second node, the CLI) holding the write lock: wait a moment inside
+  // SQLite (it blocks the event loop, so only briefly), then try again after a timer (the event
+  // loop runs on, so a transaction of this process's own store connection can finish too).
+  // After SQLITE_RETRY_MS the ops take the ordinary path, which waits on the store's busy timeout.
+  const f = new SqliteFastPath(file, 2);
+  const runWithRetry = async (ops: FastOp[]): Promise<FastOutcome[]> => {
+    for (let waited = 0; ;) {
+      const out = f.runBatch(ops);
+      const busy = out.every((o) => !o.ok && o.error instanceof FastPathBusy);
+      if (!busy || waited >= SQLITE_RETRY_MS) return out;
+      const pause = Math.min(1 + (waited >> 3), 10);
+      await new Promise((r) => setTimeout(r, pause));
+      waited += pause;
+    }
+  };
   const run = (op: FastOp): Promise<FastOutcome> => {
     if (batch) return batcher.push(op);
-    return Promise.resolve(f.runBatch([op])[0]);
+    return runWithRetry([op]).then((out) => out[0]);
   };
-  const batcher = new Batcher<FastOp, FastOutcome>((ops) => f.runBatch(ops), { maxItems: 256, maxInFlight: 1 });
+  const batcher = new Batcher<FastOp, FastOutcome>(runWithRetry, { maxItems: 256, maxInFlight: 1 });
   let single = 0;
   const busyOr = (out: FastOutcome): void => {
     if (!out.ok && !(out.error instanceof FastPathBusy)) throw out.error;

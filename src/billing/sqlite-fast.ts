@@ -1,11 +1,12 @@
 // The hot path on SQLite without the query builder: prepared statements on a connection of our
-// own, each reserve and settle one short synchronous IMMEDIATE transaction. Kysely prepares every
-// statement anew, which costs more than the work itself at thousands of calls per second.
+// own, a batch of reserves and settlements (group commit) in one short synchronous IMMEDIATE
+// transaction. Kysely prepares every statement anew, which costs more than the work itself at
+// thousands of calls per second.
 //
 // The connection never holds the write lock across an await, so it cannot stall the store's own
 // connection. The reverse can happen (the store's connection inside a multi-statement
-// transaction); then this connection gives up after a short busy timeout and the caller takes
-// the ordinary path, which queues behind that transaction.
+// transaction, or another process writing); then this connection gives up after a short busy
+// timeout and openHoldBook tries the batch again after a timer, then the ordinary path.
 import Database from 'better-sqlite3';
 import type { Hold, ReserveInput, ReserveResult, SettleInput, SettleResult } from './holds.ts';
 import { DEFAULT_HOLD_TTL_MS } from './holds.ts';

@@ -75,6 +75,8 @@ export interface MeteringDeps {
   onError?: (err: unknown, where: string) => void;
   /** called after a call was billed (not awaited: renewal warnings must never delay an answer) */
   afterBilled?: (call: { buyerId: number; product: string; now: number }) => Promise<unknown>;
+  /** hands out this server's hold book (opened on first use), e.g. for its group-commit stats */
+  holdBook?: (get: () => Promise<HoldBook>) => void;
 }
 
 interface Meter {
@@ -138,6 +140,7 @@ export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void
   });
   let holdBook: Promise<HoldBook> | undefined;
   const book = () => (holdBook ??= openHoldBook(db));
+  deps.holdBook?.(book);
   const report = deps.onError ?? ((err: unknown, where: string) => app.log.error({ err }, `metering: ${where} failed`));
 
   if (!app.hasRequestDecorator('resultCode')) app.decorateRequest('resultCode', undefined);

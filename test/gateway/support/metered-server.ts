@@ -7,13 +7,15 @@ import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import { openStore, migrateToLatest, type Store } from '../../../src/store/index.ts';
 import { registerMetering, type MeteringDeps } from '../../../src/http/metering.ts';
+import type { HoldBook } from '../../../src/billing/index.ts';
 
 export async function buildMeteredApp(deps: Omit<MeteringDeps, 'notFound'>): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
   await app.register(formbody);
   // as src/http/server.ts registers it: fields (and files) parsed before metering's preValidation
   await app.register(multipart, { attachFieldsToBody: 'keyValues' });
-  registerMetering(app, { ...deps, notFound: true });
+  let holdBook: (() => Promise<HoldBook>) | undefined;
+  registerMetering(app, { ...deps, notFound: true, holdBook: (get) => { holdBook = get; } });
   const handler = async (request: import('fastify').FastifyRequest) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const query = request.query as Record<string, unknown>;
@@ -31,7 +33,7 @@ export async function buildMeteredApp(deps: Omit<MeteringDeps, 'notFound'>): Pro
   // for the benchmark: this process's CPU time so far, in microseconds
   app.get('/_cpu', async () => {
     const u = process.cpuUsage();
-    return { us: u.user + u.system };
+    return { us: u.user + u.system, holdBook: holdBook ? (await holdBook()).stats() : undefined };
   });
   return app;
 }
