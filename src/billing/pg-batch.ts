@@ -141,6 +141,9 @@ async function settleGroup(db: Db, items: SettleItem[]): Promise<SettleResult[]>
   });
 }
 
+// Two batches of each kind in flight per node: with several nodes on one package, a batch often
+// waits on another node's lock, and a second one keeps the node's pipeline moving (measured:
+// two nodes made 634 calls/s with two in flight against 354 with one, same load).
 export function openPostgresBatches(db: Db, single: {
   reserve: (db: Db, input: ReserveInput) => Promise<ReserveResult>;
   settle: (db: Db, hold: Hold, input: SettleInput) => Promise<SettleResult>;
@@ -154,7 +157,7 @@ export function openPostgresBatches(db: Db, single: {
       for (const [k, v] of placed) found.set(k, v);
     }));
     return inputs.map((i) => found.get(i.requestId));
-  }, { maxItems: 512, maxInFlight: 1 });
+  }, { maxItems: 512, maxInFlight: 2 });
   let alone = 0;
   const settles = new Batcher<SettleItem, SettleResult>(async (items) => {
     const results: SettleResult[] = new Array(items.length);
@@ -168,7 +171,7 @@ export function openPostgresBatches(db: Db, single: {
       idx.forEach((i, j) => { results[i] = r[j]; });
     }));
     return results;
-  }, { maxItems: 512, maxInFlight: 1 });
+  }, { maxItems: 512, maxInFlight: 2 });
   return {
     async reserve(input) {
       const hold = await reserves.push(input);
