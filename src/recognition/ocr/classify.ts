@@ -4,6 +4,7 @@ import type { OcrModels } from './engine.ts';
 import { run } from './engine.ts';
 import type { RotatedRect } from './geometry.ts';
 import { cropRotated, type RgbImage } from '../pixels.ts';
+import { writeModelPlanes } from './recognize.ts';
 
 const H = 48, W = 192;
 
@@ -17,16 +18,7 @@ export async function upsideDownEvidence(models: OcrModels, img: RgbImage, rects
     const part: RotatedRect = r.w > 4 * r.h ? { ...r, w: 4 * r.h } : r;
     const width = Math.max(8, Math.min(W, Math.round((H * part.w) / Math.max(1, part.h))));
     const px = cropRotated(img, part, width, H);
-    const base = b * 3 * plane;
-    for (let y = 0; y < H; y++) {
-      for (let x = 0; x < width; x++) {
-        const p = (y * width + x) * 3;
-        const q = base + y * W + x;
-        input[q] = px[p + 2]! / 127.5 - 1;
-        input[q + plane] = px[p + 1]! / 127.5 - 1;
-        input[q + 2 * plane] = px[p]! / 127.5 - 1;
-      }
-    }
+    writeModelPlanes(px, width, H, input, b * 3 * plane, W);
   });
   const out = await run(models.cls, input, [rects.length, 3, H, W]);
   let evidence = 0;

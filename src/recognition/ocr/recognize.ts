@@ -31,19 +31,9 @@ export async function recognizeLines(models: OcrModels, lines: LineCrop[], padTo
   const results: LineProbs[] = [];
   for (const { pixels, width } of lines) {
     const w = Math.ceil(Math.max(padTo, width) / 8) * 8;
-    const plane = REC_HEIGHT * w;
     // padding columns stay 0, the model's mid-grey
-    const input = new Float32Array(3 * plane);
-    for (let y = 0; y < REC_HEIGHT; y++) {
-      for (let x = 0; x < width; x++) {
-        const p = (y * width + x) * 3;
-        const q = y * w + x;
-        // BGR planes, as the model was trained with OpenCV input
-        input[q] = pixels[p + 2]! / 127.5 - 1;
-        input[q + plane] = pixels[p + 1]! / 127.5 - 1;
-        input[q + 2 * plane] = pixels[p]! / 127.5 - 1;
-      }
-    }
+    const input = new Float32Array(3 * REC_HEIGHT * w);
+    writeModelPlanes(pixels, width, REC_HEIGHT, input, 0, w);
     const out = await run(models.rec, input, [1, 3, REC_HEIGHT, w]);
     const steps = out.dims[1]!, classes = out.dims[2]!;
     // only the steps covering the line itself, not the padding
@@ -51,4 +41,22 @@ export async function recognizeLines(models: OcrModels, lines: LineCrop[], padTo
     results.push({ probs: out.data.subarray(0, own * classes), steps: own, classes });
   }
   return results;
+}
+
+/**
+ * Write an RGB crop (`width` x `height`) into `out` at `offset` as the three BGR planes of a
+ * `canvasWidth`-wide model input, scaled to [-1, 1]: the recogniser and the direction
+ * classifier were both trained on OpenCV (BGR) input normalised (x/255 - 0.5) / 0.5.
+ */
+export function writeModelPlanes(pixels: Uint8Array, width: number, height: number, out: Float32Array, offset: number, canvasWidth: number): void {
+  const plane = height * canvasWidth;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const p = (y * width + x) * 3;
+      const q = offset + y * canvasWidth + x;
+      out[q] = pixels[p + 2]! / 127.5 - 1;
+      out[q + plane] = pixels[p + 1]! / 127.5 - 1;
+      out[q + 2 * plane] = pixels[p]! / 127.5 - 1;
+    }
+  }
 }
