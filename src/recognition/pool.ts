@@ -10,6 +10,9 @@ import type { Job, Reply } from './worker.ts';
 export interface RecognizerOptions {
   /** worker threads; default: the number of cores. 0 = no workers, read in this thread. */
   poolSize?: number;
+  /** ONNX Runtime intra-op threads per worker (default 1: one worker, one core). More lets one
+   *  request use an idle core; the extra threads sleep rather than spin between ops. */
+  threads?: number;
 }
 
 // Node 20 does not apply `--import tsx` from a worker's execArgv, so the worker registers tsx's
@@ -31,7 +34,8 @@ interface Slot {
 
 export async function createRecognizer(opts: RecognizerOptions = {}): Promise<Recognizer> {
   const size = opts.poolSize ?? availableParallelism();
-  if (size <= 0) return inThread();
+  const threads = Math.max(1, Math.floor(opts.threads ?? 1));
+  if (size <= 0) return inThread(threads);
   const queue: Pending[] = [];
   const slots: Slot[] = [];
   let nextId = 1;
@@ -48,7 +52,7 @@ export async function createRecognizer(opts: RecognizerOptions = {}): Promise<Re
 
   const start = (): Promise<Slot> =>
     new Promise((resolve, reject) => {
-      const worker = new Worker(BOOT, { eval: true, workerData: { threads: 1 } });
+      const worker = new Worker(BOOT, { eval: true, workerData: { threads } });
       const slot: Slot = { worker, busy: null };
       worker.once('error', reject);
       worker.on('message', (msg: Reply | 'ready') => {
@@ -107,8 +111,8 @@ export async function createRecognizer(opts: RecognizerOptions = {}): Promise<Re
   };
 }
 
-async function inThread(): Promise<Recognizer> {
-  const engine = await createLocalEngine();
+async function inThread(threads: number): Promise<Recognizer> {
+  const engine = await createLocalEngine({ threads });
   let waiting = 0;
   let chain: Promise<unknown> = Promise.resolve();
   return {

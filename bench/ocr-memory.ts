@@ -1,0 +1,69 @@
+// `node --import tsx bench/ocr-memory.ts [--pool 2] [--threads 1] [--count 40] [--lanes 4] [--only large] [--set <dir>]`
+// Where the recognizer's memory goes: RSS after starting the pool (models loaded), then while
+// reading `--count` images of the generated set (default: bench/out/ocr-cards-v2-s1-f500, the
+// images with the 'large' distortion first so the 4096 px photos are in every run), with both
+// workers busy (`--lanes`: requests in flight, default 2 per worker; 1 = one request at a time,
+// for single-request latency). Prints RSS after start, peak RSS (sampled every 10 ms, and the
+// kernel's VmHWM), RSS after the run and after a pause, cards/s, median latency, CPU per card.
+// Run it with MALLOC_ARENA_MAX=1 in the environment to see what glibc's per-thread arenas cost.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createRecognizer } from '../src/recognition/index.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({
+  options: {
+    pool: { type: 'string', default: String(os.availableParallelism()) },
+    count: { type: 'string', default: '40' },
+    only: { type: 'string' },
+    set: { type: 'string', default: path.join(root, 'bench/out/ocr-cards-v2-s1-f500') },
+    lanes: { type: 'string' },
+    threads: { type: 'string', default: '1' },
+  },
+});
+const mb = (n: number) => Math.round(n / 2 ** 20);
+const rows = fs.readFileSync(path.join(values.set, 'truth.jsonl'), 'utf8').split('\n').filter(Boolean)
+  .map((l) => JSON.parse(l) as { file: string; distortions: string[] });
+const large = rows.filter((r) => r.distortions.includes('large'));
+const rest = rows.filter((r) => !r.distortions.includes('large'));
+// interleave: a large photo every few images, like a mixed stream
+const picked = values.only ? rows.filter((r) => r.distortions.includes(values.only!)) : rest.flatMap((r, i) => (i % 4 === 0 && large[i / 4] ? [large[i / 4]!, r] : [r]));
+const list = picked.slice(0, Number(values.count));
+
+let peak = 0;
+const sample = () => { peak = Math.max(peak, process.memoryUsage().rss); };
+const timer = setInterval(sample, 10);
+const t0 = performance.now();
+const recognizer = await createRecognizer({ poolSize: Number(values.pool), threads: Number(values.threads) });
+sample();
+const started = process.memoryUsage().rss;
+console.log(`pool ${values.pool} x ${values.threads} thread(s), MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '-'}: started in ${Math.round(performance.now() - t0)} ms, RSS ${mb(started)} MB`);
+let next = 0, done = 0;
+const latencies: number[] = [];
+const cpu0 = process.cpuUsage();
+const t1 = performance.now();
+const lane = async () => {
+  while (next < list.length) {
+    const row = list[next++]!;
+    const bytes = fs.readFileSync(path.join(values.set, row.file));
+    const t = performance.now();
+    await recognizer.read(bytes).catch(() => undefined);
+    latencies.push(performance.now() - t);
+    if (++done % 10 === 0) console.log(`  after ${done}: RSS ${mb(process.memoryUsage().rss)} MB, peak ${mb(peak)} MB`);
+  }
+};
+await Promise.all(Array.from({ length: Number(values.lanes ?? Math.max(1, Number(values.pool)) * 2) }, lane));
+const secs = (performance.now() - t1) / 1000;
+const cpu = process.cpuUsage(cpu0);
+const median = [...latencies].sort((a, b) => a - b)[Math.floor(latencies.length / 2)] ?? 0;
+const hwm = Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) * 1024;
+sample();
+const after = process.memoryUsage().rss;
+await new Promise((r) => setTimeout(r, 1000));
+console.log(`read ${list.length} (${list.filter((r) => r.distortions.includes('large')).length} large) in ${secs.toFixed(1)} s (${(list.length / secs).toFixed(2)} cards/s), median ${Math.round(median)} ms, CPU ${Math.round((cpu.user + cpu.system) / 1000 / list.length)} ms/card; load average ${os.loadavg()[0]!.toFixed(1)}`);
+console.log(`peak RSS ${mb(peak)} MB (VmHWM ${mb(hwm)} MB); after the run ${mb(after)} MB; after 1 s idle ${mb(process.memoryUsage().rss)} MB`);
+clearInterval(timer);
+await recognizer.close();
