@@ -40,6 +40,8 @@ export interface DemoConfig {
 export interface RecognitionConfig {
   /** worker threads running the recognition engine; 0 reads in the main thread */
   poolSize: number;
+  /** ONNX Runtime intra-op threads per worker (1: one request, one core) */
+  threads: number;
 }
 
 export interface VerificationConfig {
@@ -339,6 +341,7 @@ export function loadConfig(env: Env = process.env, file?: string): Config {
 
   const recognition: RecognitionConfig = {
     poolSize: read.int('recognition.poolSize', 'SHIMING_RECOGNITION_POOL_SIZE', 1, 0, 64),
+    threads: read.int('recognition.threads', 'SHIMING_RECOGNITION_THREADS', 1, 1, 16),
   };
 
   const hmacKey = read.string('verification.hmacKey', 'SHIMING_HMAC_KEY');
