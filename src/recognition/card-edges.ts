@@ -49,7 +49,7 @@ const MIN_SUPPORT = 0.4;
  *  median if higher: a long faint edge then beats a short strong one */
 const CAP_MIN = 2;
 /** how far an edge may turn from the estimate's side, as rise over the side's length */
-const MAX_SLOPE = 0.12;
+const MAX_SLOPE = 0.2;
 /** grey levels over two samples, along the edge's middle */
 const MIN_CONTRAST = 2;
 
@@ -98,10 +98,8 @@ export function refineCardQuad(img: RgbImage, angle: number, estimate: Quad, opt
   if (x1 - x0 < 8 || y1 - y0 < 8) return undefined;
   // one sample per `step` original pixels, from a copy averaged over blocks about that size
   const step = Math.max(1, widthPx / WORK_WIDTH);
-  const grey = greyCopy(img, x0, y0, x1, y1, Math.max(1, Math.round(step)));
 
-  const scans: Array<Scan | undefined> = [];
-  const lines: Array<Line | undefined> = [];
+  const bands: Array<{ a: Pt; b: Pt; inward: number; outward: number }> = [];
   for (let side = 0; side < 4; side++) {
     const a = est[side]!, b = est[(side + 1) % 4]!;
     let [inward, outward] = BANDS[side]!;
@@ -112,8 +110,19 @@ export function refineCardQuad(img: RgbImage, angle: number, estimate: Quad, opt
       const deepest = Math.max(...text.map((p) => dot(sub(p, a), n)));
       inward = Math.max(0, Math.min(inward, -deepest - 0.01 * widthPx));
     }
-    scans.push(scanSide(grey, step, a, b, inward, outward));
+    bands.push({ a, b, inward, outward });
   }
+  // the grey copy, only where the bands are (with a margin of two blocks for the interpolation)
+  const k = Math.max(1, Math.round(step));
+  const polys = bands.map(({ a, b, inward, outward }) => {
+    const len = dist(a, b), t = unit(sub(b, a)), n: Pt = [t[1], -t[0]];
+    const at = (s: number, d: number): Pt => [a[0] + t[0] * s + n[0] * d, a[1] + t[1] * s + n[1] * d];
+    const s0 = SIDE_FROM * len - 2 * k, s1 = SIDE_TO * len + 2 * k, d0 = -inward - 2 * k, d1 = outward + 2 * k;
+    return [at(s0, d0), at(s1, d0), at(s1, d1), at(s0, d1)];
+  });
+  const grey = greyCopy(img, x0, y0, x1, y1, k, polys);
+  const scans = bands.map(({ a, b, inward, outward }) => scanSide(grey, step, a, b, inward, outward));
+  const lines: Array<Line | undefined> = [];
   // the card is on the same side of all four edges: lighter (or darker) than what is around it.
   // One polarity for all four keeps a shadow's outer edge or a darker object's from being taken.
   const coverage = (sign: 0 | 1) => scans.reduce((sum, sc) => sum + (sc ? sc.best[sign].score / (sc.cap * sc.used) : 0), 0);
@@ -149,27 +158,60 @@ function textCorners(angle: number, t?: TextExtent): Pt[] | undefined {
   return [at(t.u0, t.v0), at(t.u1, t.v0), at(t.u1, t.v1), at(t.u0, t.v1)];
 }
 
-/** Grey (0..255) mean of k x k blocks over [x0, x1) x [y0, y1). */
-function greyCopy(img: RgbImage, x0: number, y0: number, x1: number, y1: number, k: number): Grey {
+/** Grey (0..255) mean of k x k blocks over [x0, x1) x [y0, y1), computed only for blocks inside
+ *  one of the convex `polys` (the rest stays 0 and is never read); in big blocks, of a grid of at
+ *  most 3 x 3 of their pixels (the image is smooth at that scale, and reading every pixel of a
+ *  4096 px photo would cost more than all the rest). */
+function greyCopy(img: RgbImage, x0: number, y0: number, x1: number, y1: number, k: number, polys: Pt[][]): Grey {
   const w = Math.max(1, Math.floor((x1 - x0) / k)), h = Math.max(1, Math.floor((y1 - y0) / k));
   const out = new Float32Array(w * h);
-  const acc = new Uint32Array(w);
   const src = img.data, stride = img.width * 3;
-  const norm = 1 / (256 * k * k);
+  const per = Math.min(k, 3), gap = k / per, first = Math.floor(gap / 2);
+  const offs = Array.from({ length: per }, (_, i) => first + Math.floor(i * gap));
+  const norm = 1 / (256 * per * per);
+  const done = new Uint8Array(w);
   for (let gy = 0; gy < h; gy++) {
-    acc.fill(0);
-    for (let y = y0 + gy * k; y < y0 + (gy + 1) * k; y++) {
-      let p = y * stride + x0 * 3;
-      for (let gx = 0; gx < w; gx++) {
-        let a = 0;
-        for (let i = 0; i < k; i++, p += 3) a += 77 * src[p]! + 150 * src[p + 1]! + 29 * src[p + 2]!;
-        acc[gx] += a;
+    const yTop = y0 + gy * k, yBot = yTop + k;
+    done.fill(0);
+    for (const poly of polys) {
+      const span = rowSpan(poly, yTop, yBot);
+      if (!span) continue;
+      const gx0 = Math.max(0, Math.floor((span[0] - x0) / k)), gx1 = Math.min(w - 1, Math.floor((span[1] - x0) / k));
+      for (let gx = gx0; gx <= gx1; gx++) {
+        if (done[gx]) continue;
+        done[gx] = 1;
+        let acc = 0;
+        const base = gx * k * 3 + x0 * 3;
+        for (const dy of offs) {
+          const rowStart = (yTop + dy) * stride + base;
+          for (const dx of offs) {
+            const p = rowStart + dx * 3;
+            acc += 77 * src[p]! + 150 * src[p + 1]! + 29 * src[p + 2]!;
+          }
+        }
+        out[gy * w + gx] = acc * norm;
       }
     }
-    const row = gy * w;
-    for (let gx = 0; gx < w; gx++) out[row + gx] = acc[gx]! * norm;
   }
   return { data: out, width: w, height: h, k, x0, y0 };
+}
+
+/** The x extent of a convex polygon between two heights, or undefined when it misses them. */
+function rowSpan(poly: Pt[], yTop: number, yBot: number): [number, number] | undefined {
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < poly.length; i++) {
+    const [ax, ay] = poly[i]!, [bx, by] = poly[(i + 1) % poly.length]!;
+    // the part of edge a-b between the two heights
+    const ya = Math.max(yTop, Math.min(ay, by)), yb = Math.min(yBot, Math.max(ay, by));
+    if (ya > yb) continue;
+    for (const y of [ya, yb]) {
+      const x = ay === by ? (y === ay ? Math.min(ax, bx) : NaN) : ax + ((bx - ax) * (y - ay)) / (by - ay);
+      const x2 = ay === by ? Math.max(ax, bx) : x;
+      if (Number.isNaN(x)) continue;
+      lo = Math.min(lo, x, x2); hi = Math.max(hi, x, x2);
+    }
+  }
+  return lo <= hi ? [lo, hi] : undefined;
 }
 
 /**
