@@ -1,4 +1,4 @@
-// `node --import tsx bench/card-edges.ts [-- --set bench/out/ocr-cards-v2-s1-f500 --recognize --limit N]`
+// `node --import tsx bench/card-edges.ts [-- --set bench/out/ocr-cards-v2-s1-f500 --recognize --limit N --only <distortion> --worst N]`
 // How far the card's corners are from the truth, before (the pipeline's text-extent estimate) and
 // after refineCardQuad (src/recognition/card-edges.ts). The estimates are the `quad`s that
 // `npm run bench:ocr` saved in the set's results.jsonl; `--recognize` computes them afresh with the
@@ -18,6 +18,7 @@ const { values } = parseArgs({
     recognize: { type: 'boolean', default: false },
     limit: { type: 'string' },
     worst: { type: 'string', default: '0' },
+    only: { type: 'string' },
   },
 });
 const dir = path.resolve(root, values.set!);
@@ -49,6 +50,7 @@ let refined = 0, worse = 0, n = 0;
 const limit = values.limit ? Number(values.limit) : Infinity;
 for (const t of truths) {
   if (!t.quad || !t.cardWidthPx) continue;
+  if (values.only && !t.distortions.includes(values.only)) continue;
   if (n >= limit) break;
   const bytes = fs.readFileSync(path.join(dir, t.file));
   let estimate = saved.get(t.file);

@@ -131,9 +131,12 @@ export function refineCardQuad(img: RgbImage, angle: number, estimate: Quad, opt
 
   const found = lines.filter((l) => l !== undefined).length;
   if (found < 3) return undefined;
-  // a card's edges stand out: at least three of them clearly above the bands' texture (a page of
-  // text, a blank or a scene gives faint lines at best)
-  if (lines.filter((l) => l && l.contrast >= Math.max(MIN_CONTRAST, 2 * l.noise)).length < 3) return undefined;
+  // a card's edges stand out: at least three of them clearly above the bands' texture, or faint
+  // but along most of the side on a clean ground (a white card scanned on white). A page of text,
+  // a blank or a scene gives faint, broken lines at best.
+  const clear = (l: Line) =>
+    l.contrast >= Math.max(MIN_CONTRAST, 2 * l.noise) || (l.support >= 0.8 && l.contrast >= Math.max(0.8, 4 * l.noise));
+  if (lines.filter((l) => l && clear(l)).length < 3) return undefined;
   if (found === 3) {
     const missing = lines.findIndex((l) => l === undefined);
     lines[missing] = fromOpposite(lines, missing);
