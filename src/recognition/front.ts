@@ -20,13 +20,31 @@ interface Located {
 
 export function locateFrontLabels(rows: Row[]): Partial<Record<(typeof FRONT_LABELS)[number], Located>> {
   const found: Partial<Record<(typeof FRONT_LABELS)[number], Located>> = {};
-  rows.forEach((row, r) => {
-    for (const label of FRONT_LABELS) {
-      if (found[label]) continue;
-      const end = findLabel(row, label, label === '民族' ? Infinity : 2);
-      if (end >= 0) found[label] = { row: r, end };
+  // first the labels read whole (or with one character misread); then, for the rest, one
+  // character of a two-character label at a row's start (名 alone, 住 alone) — but not in a
+  // row that another label already starts: 性 生别男 must not give 出生
+  const startedBy = new Set<number>();
+  for (const loose of [false, true]) {
+    rows.forEach((row, r) => {
+      if (loose && startedBy.has(r)) return;
+      for (const label of FRONT_LABELS) {
+        if (found[label]) continue;
+        const end = findLabel(row, label, label === '民族' ? Infinity : 2, loose);
+        if (end < 0) continue;
+        found[label] = { row: r, end };
+        if (!loose && label !== '民族') startedBy.add(r);
+      }
+    });
+  }
+  // 民族 misread (民旅, 氏族) still stands after the sex on the sex row
+  const sex = found['性别'];
+  if (!found['民族'] && sex) {
+    const row = rows[sex.row]!;
+    for (let i = sex.end + 2; i + 1 < row.chars.length; i++) {
+      const a = row.chars[i]!.char, b = row.chars[i + 1]!.char;
+      if ((a === '民') !== (b === '族')) { found['民族'] = { row: sex.row, end: i + 1 }; break; }
     }
-  });
+  }
   return found;
 }
 

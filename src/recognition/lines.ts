@@ -116,10 +116,12 @@ function makeRow(lines: TextLine[]): Row {
 
 /**
  * Where `label` sits in the row: the index of its last character in `row.chars`, or -1.
- * Tolerates one misread character (two for labels of 4+ characters) and spaces.
+ * Tolerates one misread character (two for labels of 4+ characters) and spaces; `loose` also
+ * takes a two-character label from one of its characters at the row's start.
  */
-export function findLabel(row: Row, label: string, maxStart = Infinity): number {
-  const cs = row.chars.filter((c) => c.char !== ' ');
+export function findLabel(row: Row, label: string, maxStart = Infinity, loose = true): number {
+  // full-width spaces too: 民　族 is printed spaced out
+  const cs = row.chars.filter((c) => !/\s/.test(c.char));
   const need = label.length <= 2 ? label.length : label.length <= 4 ? label.length - 1 : label.length - 2;
   let best = -1, bestMatched = 0;
   for (let i = 0; i < cs.length && i <= maxStart; i++) {
@@ -130,7 +132,7 @@ export function findLabel(row: Row, label: string, maxStart = Infinity): number 
       best = row.chars.indexOf(cs[Math.min(cs.length - 1, i + label.length - 1)]!);
     }
   }
-  if (best < 0 && label.length === 2) {
+  if (best < 0 && loose && label.length === 2) {
     // a two-character label read as one (名 alone, 别 alone) or cut after its first (住 alone)
     const i = cs.findIndex((c, k) => k <= Math.min(maxStart, 1) && c.char === label[1]);
     if (i >= 0) best = row.chars.indexOf(cs[i]!);
