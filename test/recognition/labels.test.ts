@@ -1,0 +1,45 @@
+// Placing the front's labels in rows read with mistakes: the label rules on hand-made rows.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { locateFrontLabels } from '../../src/recognition/front.ts';
+import type { Row } from '../../src/recognition/lines.ts';
+
+/** a row whose characters are `text`, one per character, on one line (positions unused here) */
+function row(text: string, v: number): Row {
+  const chars = [...text].map((char, i) => ({ char, cls: 1, prob: 0.99, t0: 2 * i, t1: 2 * i, line: 0 }));
+  return { lines: [], v, h: 10, chars, text };
+}
+const at = (rows: Row[]) => {
+  const found = locateFrontLabels(rows);
+  return Object.fromEntries(Object.entries(found).map(([k, l]) => [k, `${l.row}:${rows[l.row]!.chars[l.end]!.char}`]));
+};
+
+describe('front labels', () => {
+  it('finds every label on a clean card', () => {
+    const rows = ['姓名张三', '性别男民族汉', '出生1990年1月2日', '住址北京市朝阳区', '公民身份号码110105199001020011'].map(row);
+    assert.deepEqual(at(rows), { 姓名: '0:名', 性别: '1:别', 民族: '1:族', 出生: '2:生', 住址: '3:址', 公民身份号码: '4:码' });
+  });
+
+  it('reads 民　族 printed with a full-width space as the label', () => {
+    const rows = ['姓名迪丽·塔依尔', '性别女民　族维吾尔', '出生1969年7月17日'].map(row);
+    assert.equal(at(rows)['民族'], '1:族');
+  });
+
+  it('still finds 民族 after the sex when one of its characters is misread', () => {
+    assert.equal(at(['姓名骆晴月', '性别女民旅布依', '出生1952年2月15日'].map(row))['民族'], '1:旅');
+    assert.equal(at(['姓名骆晴月', '性别女氏族布依', '出生1952年2月15日'].map(row))['民族'], '1:族');
+  });
+
+  it('does not take 出生 from a sex row whose 别 came with a stray 生', () => {
+    // 性 | 生别男 | 民族…  then 出 | 生 | 1950年9月18日: the birthday is on the third row
+    const rows = ['姓名甘铭哲', '性生别男民族柯尔克孜', '出生1950年9月18日', '住生址四川省乐山市'].map(row);
+    const found = at(rows);
+    assert.equal(found['出生'], '2:生');
+    assert.equal(found['性别']?.startsWith('1:'), true);
+    assert.equal(found['住址']?.startsWith('3:'), true);
+  });
+
+  it('takes a lone 名 at a row start when nothing better exists', () => {
+    assert.equal(at(['名张三', '性别男民族汉'].map(row))['姓名'], '0:名');
+  });
+});
