@@ -31,7 +31,7 @@ export interface CardEdgeOptions {
 }
 
 /** card width in the working grey copy, pixels */
-const WORK_WIDTH = 320;
+const WORK_WIDTH = 256;
 const CARD_ASPECT = 85.6 / 54;
 /** how far each side may move from the estimate, as fractions of the card's width: [inward, outward]
  *  (top, right, bottom, left) */
@@ -163,13 +163,13 @@ function textCorners(angle: number, t?: TextExtent): Pt[] | undefined {
 
 /** Grey (0..255) mean of k x k blocks over [x0, x1) x [y0, y1), computed only for blocks inside
  *  one of the convex `polys` (the rest stays 0 and is never read); in big blocks, of a grid of at
- *  most 3 x 3 of their pixels (the image is smooth at that scale, and reading every pixel of a
+ *  most 2 x 2 of their pixels (the image is smooth at that scale, and reading every pixel of a
  *  4096 px photo would cost more than all the rest). */
 function greyCopy(img: RgbImage, x0: number, y0: number, x1: number, y1: number, k: number, polys: Pt[][]): Grey {
   const w = Math.max(1, Math.floor((x1 - x0) / k)), h = Math.max(1, Math.floor((y1 - y0) / k));
   const out = new Float32Array(w * h);
   const src = img.data, stride = img.width * 3;
-  const per = Math.min(k, 3), gap = k / per, first = Math.floor(gap / 2);
+  const per = Math.min(k, 2), gap = k / per, first = Math.floor(gap / 2);
   const offs = Array.from({ length: per }, (_, i) => first + Math.floor(i * gap));
   const norm = 1 / (256 * per * per);
   const done = new Uint8Array(w);
