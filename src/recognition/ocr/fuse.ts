@@ -172,15 +172,19 @@ function fuseHardSwish(view: OnnxGraphView, rewrite: GraphRewrite): number {
   return count;
 }
 
-/** A Conv with a bias whose weight and bias are float constants used by it alone. */
-function ownedConvParams(view: OnnxGraphView, rewrite: GraphRewrite, conv: OnnxNode): { weight: Float32Array; bias: Float32Array } | undefined {
-  if (!rewrite.isOp(conv, 'Conv') || conv.input.length !== 3 || conv.output.length !== 1) return undefined;
+/** A Conv with a bias whose weight and bias are float constants used by it alone (checked on
+ *  names first: copying every Conv's weights before knowing it matches is the slow part). */
+function isFoldableConv(view: OnnxGraphView, rewrite: GraphRewrite, conv: OnnxNode): boolean {
+  if (!rewrite.isOp(conv, 'Conv') || conv.input.length !== 3 || conv.output.length !== 1) return false;
   const [, w, b] = conv.input as [string, string, string];
-  if (w === b || view.uses(w) !== 1 || view.uses(b) !== 1) return undefined;
-  const weight = view.floatTensor(w);
-  const bias = view.floatTensor(b);
-  const rank = view.tensorDims(w)?.length ?? 0;
-  if (!weight || !bias || bias.length === 0 || weight.length % bias.length !== 0 || rank < 3) return undefined;
+  return w !== b && view.uses(w) === 1 && view.uses(b) === 1 && (view.tensorDims(w)?.length ?? 0) >= 3 && view.tensorDims(b) !== undefined;
+}
+
+/** The matched Conv's weight and bias values (copies), when their sizes are consistent. */
+function convParams(view: OnnxGraphView, conv: OnnxNode): { weight: Float32Array; bias: Float32Array } | undefined {
+  const weight = view.floatTensor(conv.input[1]);
+  const bias = view.floatTensor(conv.input[2]);
+  if (!weight || !bias || bias.length === 0 || weight.length % bias.length !== 0) return undefined;
   return { weight, bias };
 }
 
@@ -188,8 +192,7 @@ function ownedConvParams(view: OnnxGraphView, rewrite: GraphRewrite, conv: OnnxN
 function fuseAffineAfterConv(view: OnnxGraphView, rewrite: GraphRewrite): number {
   let count = 0;
   for (const conv of view.nodes) {
-    const params = ownedConvParams(view, rewrite, conv);
-    if (!params) continue;
+    if (!isFoldableConv(view, rewrite, conv)) continue;
     const mul = rewrite.soleConsumer(conv.output[0]!);
     if (!rewrite.isOp(mul, 'Mul')) continue;
     const scale = scalarOperand(view, mul);
@@ -199,6 +202,8 @@ function fuseAffineAfterConv(view: OnnxGraphView, rewrite: GraphRewrite): number
     const shift = scalarOperand(view, add);
     if (!shift || shift.data !== mul.output[0]) continue;
     if (rewrite.touched(conv, mul, add)) continue;
+    const params = convParams(view, conv);
+    if (!params) continue;
     const { weight, bias } = params;
     const s = scale.value;
     for (let i = 0; i < weight.length; i++) weight[i] = weight[i]! * s;
@@ -230,8 +235,7 @@ function convPads(conv: OnnxNode): boolean {
 function fuseAffineBeforeConv(view: OnnxGraphView, rewrite: GraphRewrite): number {
   let count = 0;
   for (const conv of view.nodes) {
-    const params = ownedConvParams(view, rewrite, conv);
-    if (!params) continue;
+    if (!isFoldableConv(view, rewrite, conv)) continue;
     const add = view.producer.get(conv.input[0]!);
     if (!rewrite.isOp(add, 'Add') || rewrite.soleConsumer(add.output[0]!) !== conv) continue;
     const shift = scalarOperand(view, add);
@@ -244,6 +248,8 @@ function fuseAffineBeforeConv(view: OnnxGraphView, rewrite: GraphRewrite): numbe
     // the padded form rewrites the Add's constant in place: it must be the Add's alone
     if (padded && view.uses(shift.constant) !== 1) continue;
     if (rewrite.touched(conv, mul, add)) continue;
+    const params = convParams(view, conv);
+    if (!params) continue;
     const { weight, bias } = params;
     const perOutput = weight.length / bias.length;
     const s = scale.value;

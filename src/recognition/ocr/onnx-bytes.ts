@@ -365,7 +365,14 @@ export class OnnxGraphView {
       const replacement = replace.get(node);
       parts.push(replacement ? encodeNode(replacement) : bytes.subarray(f.start, f.end));
     }
-    const graph = concatBytes(parts);
-    return concatBytes(this.modelFields.map((f) => (f === graphField ? lengthDelimited(MODEL_GRAPH, graph) : bytes.subarray(f.start, f.end))));
+    // one copy of the whole model: the fields before the graph, a new graph header, the graph's
+    // parts, the fields after it
+    const graphLength = parts.reduce((n, part) => n + part.length, 0);
+    const out: Uint8Array[] = [];
+    for (const f of this.modelFields) {
+      if (f !== graphField) out.push(bytes.subarray(f.start, f.end));
+      else out.push(Uint8Array.from([...encodeVarint((MODEL_GRAPH << 3) | WIRE_LENGTH_DELIMITED), ...encodeVarint(graphLength)]), ...parts);
+    }
+    return concatBytes(out);
   }
 }
