@@ -5,7 +5,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
-import { modelsDir } from '../../src/recognition/ocr/engine.ts';
+import { loadModels, modelsDir, releaseModels, type OcrModels } from '../../src/recognition/ocr/engine.ts';
+import { detectText } from '../../src/recognition/ocr/detect.ts';
+import { cropLine, recognizeLines } from '../../src/recognition/ocr/recognize.ts';
+import { greedyDecode } from '../../src/recognition/ocr/ctc.ts';
+import { decodeImage } from '../../src/recognition/image.ts';
 import { fusePaddleOcrGraph } from '../../src/recognition/ocr/fuse.ts';
 import { OnnxGraphView, concatBytes, encodeVarint, lengthDelimited } from '../../src/recognition/ocr/onnx-bytes.ts';
 
@@ -108,6 +112,43 @@ describe('fusePaddleOcrGraph on the PP-OCRv4 models', () => {
       });
     });
   }
+});
+
+describe('fusePaddleOcrGraph on a real card', () => {
+  it('finds the same text boxes and reads the same lines with the fused det and rec', async () => {
+    const original = await loadModels();
+    const fusedSession = (file: string): Promise<ort.InferenceSession> => ort.InferenceSession.create(fusePaddleOcrGraph(modelBytes(file)).model, options);
+    const fused: OcrModels = { ...original, det: await fusedSession('ch_PP-OCRv4_det_infer.onnx'), rec: await fusedSession('ch_PP-OCRv4_rec_infer.onnx') };
+    try {
+      const img = await decodeImage(readFileSync(new URL('../fixtures/cards/front-clean-1.jpg', import.meta.url)));
+      const boxesA = await detectText(original, img, { maxSide: 640 });
+      const boxesB = await detectText(fused, img, { maxSide: 640 });
+      assert.ok(boxesA.length >= 5, `${boxesA.length} boxes`);
+      assert.equal(boxesB.length, boxesA.length);
+      boxesA.forEach((a, i) => {
+        const b = boxesB[i]!;
+        assert.ok(Math.abs(a.cx - b.cx) < 0.5 && Math.abs(a.cy - b.cy) < 0.5 && Math.abs(a.w - b.w) < 0.5 && Math.abs(a.h - b.h) < 0.5, `box ${i}`);
+      });
+      const lines = boxesA.slice(0, 6).map((r) => cropLine(img, r));
+      const probsA = await recognizeLines(original, lines);
+      const probsB = await recognizeLines(fused, lines);
+      let read = '';
+      probsA.forEach((a, i) => {
+        const b = probsB[i]!;
+        assert.equal(b.steps, a.steps);
+        let maxDiff = 0;
+        for (let k = 0; k < a.probs.length; k++) maxDiff = Math.max(maxDiff, Math.abs(a.probs[k]! - b.probs[k]!));
+        assert.ok(maxDiff < 1e-4, `line ${i}: max |diff| ${maxDiff}`);
+        const textA = greedyDecode(a, original.charset).text;
+        assert.equal(greedyDecode(b, original.charset).text, textA);
+        read += textA;
+      });
+      assert.ok(read.length >= 6, `read ${JSON.stringify(read.length)} characters`);
+    } finally {
+      await Promise.all([fused.det.release(), fused.rec.release()]);
+      await releaseModels(original);
+    }
+  });
 });
 
 // ---- a tiny hand-written model: input x[1,4] -> Relu -> y ------------------------------------
