@@ -24,13 +24,18 @@ const { values } = parseArgs({
     'show-wrong': { type: 'boolean', default: false },
     /** only cards with characters outside the model's dictionary */
     rare: { type: 'boolean', default: false },
+    /** only cards made with this distortion (e.g. low-res, rotate-any) */
+    distortion: { type: 'string' },
   },
 });
 const setDir = path.resolve(root, values.set);
 type Row = CardTruth & { file: string };
 const all = fs.readFileSync(path.join(setDir, 'truth.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row);
 const every = Number(values.every);
-const rows = all.filter((r, i) => (values.rare ? !r.inDictionary : i % every === 0)).slice(0, Number(values.limit));
+const rows = all
+  .filter((r) => !values.distortion || r.distortions.includes(values.distortion))
+  .filter((r, i) => (values.rare ? !r.inDictionary : i % every === 0))
+  .slice(0, Number(values.limit));
 
 interface ModelStat { calls: number; ms: number; items: number; cols: number }
 const modelStats: Record<string, ModelStat> = {};

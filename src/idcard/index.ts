@@ -1,7 +1,7 @@
 // Identity rules: GB 11643 ID numbers, GB/T 2260 regions of every year, names, the 56 nations,
 // the `cert` block. Pure domain: no I/O, imports nothing outside src/idcard/.
 export { checkDigitOf } from './checkdigit.ts';
-export { NATIONS, nationOf, nationCode } from './nations.ts';
+export { NATIONS, nationOf, nationCode, nationShare } from './nations.ts';
 export { lookupRegion, regionName, regionTableCodes, isProvinceCode, REGION_SOURCES, type Region } from './regions.ts';
 export {
   checkIdNumber,

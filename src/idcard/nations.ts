@@ -29,3 +29,24 @@ export function nationOf(text: string): string | undefined {
 export function nationCode(name: string): number | undefined {
   return BY_NAME.get(name);
 }
+
+/**
+ * People of each nation in the 2020 census (第七次全国人口普查, rounded to thousands): how
+ * likely a card is to name it before it is read. 汉 is 91 % of the population; the smallest
+ * nations have a few thousand people.
+ */
+const CENSUS_2020_THOUSANDS: Readonly<Record<string, number>> = Object.freeze({
+  汉: 1286311, 壮: 19569, 维吾尔: 11775, 回: 11378, 苗: 11067, 满: 10423, 彝: 9830, 土家: 9588,
+  藏: 7061, 蒙古: 6290, 布依: 3577, 侗: 3496, 瑶: 3309, 白: 2091, 哈尼: 1733, 朝鲜: 1702,
+  黎: 1603, 哈萨克: 1563, 傣: 1330, 畲: 747, 傈僳: 763, 东乡: 775, 仡佬: 678, 拉祜: 500,
+  佤: 431, 水: 496, 纳西: 324, 羌: 313, 土: 281, 仫佬: 278, 锡伯: 192, 柯尔克孜: 204,
+  景颇: 160, 达斡尔: 132, 撒拉: 165, 布朗: 127, 毛南: 124, 塔吉克: 51, 普米: 45, 阿昌: 44,
+  怒: 37, 鄂温克: 35, 京: 33, 基诺: 26, 德昂: 22, 保安: 24, 俄罗斯: 16, 裕固: 15,
+  乌孜别克: 12, 门巴: 11, 鄂伦春: 9, 独龙: 7, 赫哲: 5, 高山: 4, 珞巴: 5, 塔塔尔: 4,
+});
+const CENSUS_TOTAL = Object.values(CENSUS_2020_THOUSANDS).reduce((a, b) => a + b, 0);
+
+/** The share of the population (0..1) that belongs to a nation of NATIONS, or 0. */
+export function nationShare(name: string): number {
+  return (CENSUS_2020_THOUSANDS[name] ?? 0) / CENSUS_TOTAL;
+}

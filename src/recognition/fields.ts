@@ -95,7 +95,11 @@ export function chooseIdNumber(read: Decoded, birthday: string): ReadField {
  * the value's spans; the confidence is the chosen value's posterior among the list. Characters
  * the model cannot produce (仫 of 仫佬) match any character, at a penalty.
  */
-export function chooseFromList(spans: Span[], cs: Charset, values: readonly string[]): ReadField {
+/**
+ * The value of a closed list the spans most likely show, by CTC likelihood plus `logPrior`
+ * (how likely each value is before reading, in nats; none by default).
+ */
+export function chooseFromList(spans: Span[], cs: Charset, values: readonly string[], logPrior: (value: string) => number = () => 0): ReadField {
   if (!spans.length) return emptyField();
   const alphabet = classesOf(cs.classOf, values.join(''));
   const score = (sp: Span, label: number[]) => ctcLogLikelihood(sp.line.probs, label, sp.from, sp.to, 0.001, alphabet);
@@ -112,7 +116,7 @@ export function chooseFromList(spans: Span[], cs: Charset, values: readonly stri
         total = Math.max(total, a + b);
       }
     }
-    return total;
+    return total + logPrior(v);
   });
   let best = 0;
   scores.forEach((s, i) => { if (s > scores[best]!) best = i; });

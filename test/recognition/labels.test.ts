@@ -43,3 +43,15 @@ describe('front labels', () => {
     assert.equal(at(['名张三', '性别男民族汉'].map(row))['姓名'], '0:名');
   });
 });
+
+describe('nation prior', () => {
+  it('weighs nations by their share of the population', async () => {
+    const { nationShare, NATIONS } = await import('../../src/idcard/index.ts');
+    assert.ok(NATIONS.every((n) => nationShare(n) > 0), 'every nation has a share');
+    assert.ok(nationShare('汉') > 0.9 && nationShare('汉') < 0.92);
+    assert.ok(nationShare('水') < 0.001);
+    assert.equal(nationShare('火星'), 0);
+    const total = NATIONS.reduce((s, n) => s + nationShare(n), 0);
+    assert.ok(Math.abs(total - 1) < 1e-9);
+  });
+});
