@@ -33,7 +33,7 @@ type Row = CardTruth & { file: string };
 const all = fs.readFileSync(path.join(setDir, 'truth.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row);
 const every = Number(values.every);
 const rows = all
-  .filter((r) => !values.distortion || r.distortions.includes(values.distortion))
+  .filter((r) => !values.distortion || (r.distortions as readonly string[]).includes(values.distortion))
   .filter((r, i) => (values.rare ? !r.inDictionary : i % every === 0))
   .slice(0, Number(values.limit));
 

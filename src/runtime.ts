@@ -42,7 +42,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   const verification = createVerificationSource(store, config);
   const recognizer: Promise<Recognizer | undefined> = options.recognition === false
     ? Promise.resolve(undefined)
-    : createRecognizer({ poolSize: options.poolSize ?? config.recognition.poolSize }).catch((err: unknown) => {
+    : createRecognizer({ poolSize: options.poolSize ?? config.recognition.poolSize, threads: config.recognition.threads }).catch((err: unknown) => {
         logger.error({ err }, 'recognition engine failed to load; /OcridCard answers -4 until restarted');
         return undefined;
       });
