@@ -25,8 +25,7 @@ export interface TextExtent {
 }
 
 export interface CardEdgeOptions {
-  /** where the text is; the card's edges lie outside it. Without it, bands tuned to the
-   *  pipeline's text-extent estimate are used. */
+  /** where the text is: a quad that does not hold it (within 3 % of the card's width) is refused */
   text?: TextExtent;
 }
 
@@ -102,15 +101,10 @@ export function refineCardQuad(img: RgbImage, angle: number, estimate: Quad, opt
   const bands: Array<{ a: Pt; b: Pt; inward: number; outward: number }> = [];
   for (let side = 0; side < 4; side++) {
     const a = est[side]!, b = est[(side + 1) % 4]!;
-    let [inward, outward] = BANDS[side]!;
-    inward *= widthPx; outward *= widthPx;
-    if (text) {
-      // not into the text: the band stops a little outside its extent
-      const t = unit(sub(b, a)), n: Pt = [t[1], -t[0]];
-      const deepest = Math.max(...text.map((p) => dot(sub(p, a), n)));
-      inward = Math.max(0, Math.min(inward, -deepest - 0.01 * widthPx));
-    }
-    bands.push({ a, b, inward, outward });
+    // (the text's extent does not narrow the bands: under perspective its rectangle's corners
+    // come closer to a tilted edge than the text does; it only vets the result)
+    const [inward, outward] = BANDS[side]!;
+    bands.push({ a, b, inward: inward * widthPx, outward: outward * widthPx });
   }
   // the grey copy, only where the bands are (with a margin of two blocks for the interpolation)
   const k = Math.max(1, Math.round(step));
@@ -424,7 +418,8 @@ function plausible(q: Pt[], est: Pt[], text: Pt[] | undefined): boolean {
   const estW = (dist(est[0]!, est[1]!) + dist(est[3]!, est[2]!)) / 2;
   for (let i = 0; i < 4; i++) if (dist(q[i]!, est[i]!) > 0.3 * estW) return false;
   if (text) {
-    const margin = -0.01 * estW;
+    // the text's rectangle is square to the lines; under perspective its corners may stick out a little
+    const margin = -0.03 * estW;
     for (const p of text) if (!inside(q, p, margin)) return false;
   }
   return true;
@@ -449,7 +444,6 @@ function polygonArea(q: Pt[]): number {
 }
 
 const sub = (a: Pt, b: Pt): Pt => [a[0] - b[0], a[1] - b[1]];
-const dot = (a: Pt, b: Pt) => a[0] * b[0] + a[1] * b[1];
 const cross = (a: Pt, b: Pt) => a[0] * b[1] - a[1] * b[0];
 const dist = (a: Pt, b: Pt) => Math.hypot(a[0] - b[0], a[1] - b[1]);
 const unit = (a: Pt): Pt => {
