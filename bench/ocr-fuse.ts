@@ -1,4 +1,4 @@
-// CPU per run of the PP-OCRv4 det and rec models, original graph vs fusePaddleOcrGraph's, on one
+// CPU per run of the PP-OCRv4 det and rec models (and the v2 direction classifier), original graph vs fusePaddleOcrGraph's, on one
 // thread with the session options of src/recognition/ocr/engine.ts; runs are interleaved A/B so
 // both see the same machine load. Also the fusion's own cost at load.
 //
@@ -31,6 +31,8 @@ const stats = (xs: number[]): string => {
 for (const { file, dims } of [
   { file: 'ch_PP-OCRv4_det_infer.onnx', dims: [1, 3, 416, 640] },
   { file: 'ch_PP-OCRv4_rec_infer.onnx', dims: [1, 3, 48, 320] },
+  // the direction classifier (MobileNetV3): hardswish only
+  { file: 'ch_ppocr_mobile_v2.0_cls_infer.onnx', dims: [1, 3, 48, 192] },
 ]) {
   const original = new Uint8Array(readFileSync(join(modelsDir(), file)));
   const wall0 = performance.now();

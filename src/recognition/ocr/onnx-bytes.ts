@@ -12,7 +12,9 @@
 export interface Field {
   fieldNo: number;
   wireType: number;
-  varint?: bigint;
+  /** a varint field's value as a number: exact below 2^53, which covers tags, lengths, enums and
+   *  dims; a negative int64 (ten bytes) comes out as about 2^64 - |v| */
+  varint?: number;
   /** payload start/end (for length-delimited fields: the bytes after the length) */
   dataStart: number;
   dataEnd: number;
@@ -26,46 +28,50 @@ const WIRE_FIXED64 = 1;
 const WIRE_LENGTH_DELIMITED = 2;
 const WIRE_FIXED32 = 5;
 
+// Read position shared by readVarint and its callers: set before the call, read back after, with
+// no yield in between (a module-level cursor rather than a closure per readFields call, which
+// matters when a model has thousands of small messages).
+let cursor = 0;
+
+function readVarint(buf: Uint8Array, end: number): number {
+  let value = 0;
+  let scale = 1;
+  for (let i = 0; ; i++) {
+    if (cursor >= end || i >= 10) throw new Error(`malformed varint at ${cursor}`);
+    const byte = buf[cursor++]!;
+    value += (byte & 0x7f) * scale;
+    if (!(byte & 0x80)) return value;
+    scale *= 128;
+  }
+}
+
 /** Iterates the fields of the message in buf[start, end). Throws on malformed input (a length
  *  running past the end, an unknown wire type), so garbage never yields garbage offsets. */
 export function* readFields(buf: Uint8Array, start = 0, end = buf.length): Generator<Field> {
+  if (start < 0 || end > buf.length) throw new Error('message outside the buffer');
   let p = start;
-  const readVarint = (): bigint => {
-    let value = 0n;
-    let shift = 0n;
-    for (;;) {
-      if (p >= end || shift > 63n) throw new Error(`malformed varint at ${p}`);
-      const byte = buf[p++]!;
-      value |= BigInt(byte & 0x7f) << shift;
-      if (!(byte & 0x80)) return value;
-      shift += 7n;
-    }
-  };
-  const skip = (n: number): void => {
-    if (n < 0 || p + n > end) throw new Error(`protobuf field runs past its message at ${p}`);
-    p += n;
-  };
   while (p < end) {
     const fieldStart = p;
-    const tag = Number(readVarint());
-    const fieldNo = tag >>> 3;
-    const wireType = tag & 7;
+    cursor = p;
+    const tag = readVarint(buf, end);
+    const fieldNo = Math.floor(tag / 8);
+    const wireType = tag % 8;
     if (fieldNo === 0) throw new Error(`protobuf field number 0 at ${fieldStart}`);
     if (wireType === WIRE_VARINT) {
-      const varint = readVarint();
+      const varint = readVarint(buf, end);
+      p = cursor;
       yield { fieldNo, wireType, varint, dataStart: p, dataEnd: p, start: fieldStart, end: p };
-    } else if (wireType === WIRE_LENGTH_DELIMITED) {
-      const length = Number(readVarint());
-      const dataStart = p;
-      skip(length);
-      yield { fieldNo, wireType, dataStart, dataEnd: p, start: fieldStart, end: p };
-    } else if (wireType === WIRE_FIXED32 || wireType === WIRE_FIXED64) {
-      const dataStart = p;
-      skip(wireType === WIRE_FIXED32 ? 4 : 8);
-      yield { fieldNo, wireType, dataStart, dataEnd: p, start: fieldStart, end: p };
-    } else {
-      throw new Error(`unsupported protobuf wire type ${wireType} at ${fieldStart}`);
+      continue;
     }
+    let length: number;
+    if (wireType === WIRE_LENGTH_DELIMITED) length = readVarint(buf, end);
+    else if (wireType === WIRE_FIXED32) length = 4;
+    else if (wireType === WIRE_FIXED64) length = 8;
+    else throw new Error(`unsupported protobuf wire type ${wireType} at ${fieldStart}`);
+    const dataStart = cursor;
+    if (dataStart + length > end) throw new Error(`protobuf field runs past its message at ${fieldStart}`);
+    p = dataStart + length;
+    yield { fieldNo, wireType, dataStart, dataEnd: p, start: fieldStart, end: p };
   }
 }
 
@@ -204,31 +210,28 @@ export function parseAttribute(raw: Uint8Array): OnnxAttribute {
     if (h.fieldNo === ATTR_NAME) attr.name = fieldText(raw, h);
     else if (h.fieldNo === ATTR_FLOAT && h.wireType === WIRE_FIXED32) {
       attr.float = new DataView(raw.buffer, raw.byteOffset + h.dataStart, 4).getFloat32(0, true);
-    } else if (h.fieldNo === ATTR_INTS && h.wireType === WIRE_VARINT) attr.ints.push(Number(BigInt.asIntN(64, h.varint!)));
+    } else if (h.fieldNo === ATTR_INTS && h.wireType === WIRE_VARINT) attr.ints.push(asInt64(h.varint!));
     else if (h.fieldNo === ATTR_INTS && h.wireType === WIRE_LENGTH_DELIMITED) {
       // packed repeated int64
       const packed = raw.subarray(h.dataStart, h.dataEnd);
-      for (const v of readPackedVarints(packed)) attr.ints.push(Number(BigInt.asIntN(64, v)));
+      for (const v of readPackedVarints(packed)) attr.ints.push(asInt64(v));
     } else if (h.fieldNo === ATTR_GRAPH || h.fieldNo === ATTR_GRAPHS) attr.hasGraph = true;
   }
   return attr;
 }
 
-function* readPackedVarints(bytes: Uint8Array): Generator<bigint> {
+function* readPackedVarints(bytes: Uint8Array): Generator<number> {
   let p = 0;
   while (p < bytes.length) {
-    let value = 0n;
-    let shift = 0n;
-    for (;;) {
-      if (p >= bytes.length) throw new Error('malformed packed varint');
-      const byte = bytes[p++]!;
-      value |= BigInt(byte & 0x7f) << shift;
-      if (!(byte & 0x80)) break;
-      shift += 7n;
-    }
+    cursor = p;
+    const value = readVarint(bytes, bytes.length);
+    p = cursor;
     yield value;
   }
 }
+
+/** A varint read as an int64: values of 2^63 and above are the two's complement negatives. */
+const asInt64 = (v: number): number => (v >= 2 ** 63 ? v - 2 ** 64 : v);
 
 /** Where a float32 tensor's values sit in the model bytes (raw_data or packed float_data). */
 interface FloatTensorLocation {
