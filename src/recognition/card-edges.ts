@@ -5,11 +5,13 @@
 // box-downscaled copy in which the card is about WORK_WIDTH pixels wide), differentiated across
 // the side, and the straight line with the most gradient of one sign along it is chosen (a Hough
 // over the line's two end offsets, each sample's contribution capped so a long faint edge beats a
-// short strong one). The line is then fitted to the sub-pixel gradient peaks near it, dropping
+// short strong one), with one polarity for all four sides (card lighter, or darker, than around
+// it), so a shadow's outer edge is not taken. The line is then fitted to the sub-pixel gradient peaks near it, dropping
 // outliers. The four lines are intersected; the result is kept only when it is convex, has about
 // the card's 85.6:54 proportions (perspective allowed), is about the estimate's size and holds the
 // text. A side lost at the image border (or under a hand) is put back from the opposite side and
-// the card's proportions when the other three are sure.
+// the card's proportions when the other three are sure. At least three edges must stand clearly
+// above the band's texture, so a page of text or a scene gives undefined.
 import type { RgbImage } from './pixels.ts';
 import type { Quad } from './types.ts';
 
@@ -33,7 +35,9 @@ export interface CardEdgeOptions {
 const WORK_WIDTH = 256;
 const CARD_ASPECT = 85.6 / 54;
 /** how far each side may move from the estimate, as fractions of the card's width: [inward, outward]
- *  (top, right, bottom, left) */
+ *  (top, right, bottom, left); set from how far pipeline.ts cardQuad's estimate falls from the true
+ *  edges on the generated cards (its left edge is often well inside the card on backs, its right
+ *  edge outside on fronts) */
 const BANDS: Array<[number, number]> = [
   [0.06, 0.11],
   [0.075, 0.05],
