@@ -6,8 +6,9 @@
 //  1. hardswish, exported op by op:   Add(x, 3) -> Clip(0, 6) -> Mul(x, ·) -> Div(·, 6)
 //     becomes                          Mul(x, HardSigmoid(x; alpha 1/6, beta 1/2))
 //     clip(x+3, 0, 6)/6 = clip(x/6 + 1/2, 0, 1) is HardSigmoid by definition. Four elementwise
-//     passes over the activation become two, and ORT fuses a HardSigmoid that follows a Conv.
-//     ORT has no fusion for the Add/Clip/Mul/Div spelling (its HardSwish is a separate op).
+//     passes over the activation become two. ORT has no fusion for the Add/Clip/Mul/Div spelling
+//     (these graphs are opset 9 and 11, before HardSwish arrived in 14, so paddle2onnx spelled it
+//     out; HardSigmoid exists since opset 6).
 //
 //  2. "learnable affine" after a Conv:  Conv(x, W, B) -> Mul(·, s) -> Add(·, b)   (s, b scalars)
 //     becomes                            Conv(x, W·s, B·s + b)
@@ -22,9 +23,9 @@
 //       would see it where the original saw 0); but W·(s·x + b) = (sW)·(x + b/s) and a padded 0
 //       stays 0 either way, so only the Mul goes.
 //
-// ORT's own optimizer does not do 2 or 3: its Conv+Mul / Conv+Add fusions require the second
-// operand to be a per-channel initializer of the Conv's output shape, and it has no rule moving an
-// affine into the following Conv. Measured on this machine: rec 130 → 88 µs per input column,
+// ORT's own optimizer does not do 2 or 3: its ConvMulFusion / ConvAddFusion take a rank-0 scalar
+// or a per-channel (C×1×1, 1×C×1×1) initializer, but paddle2onnx gives these scalars shape [1],
+// which they reject; and ORT has no rule moving an affine into the following Conv. Measured on this machine: rec 130 → 88 µs per input column,
 // det at 416×640 136 → 80 ms CPU (bench/ocr-fuse.ts).
 //
 // Anything not exactly matching (shared weights, values also used elsewhere or as graph outputs,
