@@ -119,9 +119,13 @@ export function correctRegionStart(read: ReadChar[], canProduce: (ch: string) =>
   let best: Match[] = [];
   let bestScore = -Infinity;
   let exact = 0;
+  let exactChain = '';
   const window = new Set([...text].slice(0, 40));
   for (const chain of chains) {
-    if (text.startsWith(chain)) { exact = Math.max(exact, [...chain].length); continue; }
+    if (text.startsWith(chain)) {
+      if ([...chain].length > exact) { exact = [...chain].length; exactChain = chain; }
+      continue;
+    }
     // cheap filter first: the chain's characters must nearly all be in the read's start
     let missing = 0;
     for (const ch of chain) if (!window.has(ch) && ++missing > MAX_EDITS) break;
@@ -135,7 +139,7 @@ export function correctRegionStart(read: ReadChar[], canProduce: (ch: string) =>
     else if (score === bestScore) best.push(m);
   }
   // a start the list holds as read wins unless a near chain explains clearly more of the read
-  if (bestScore <= exact) return undefined;
+  if (bestScore <= exact) return lookAlikeCounty(text, exactChain, chains);
   if (!best.length) return undefined;
   let pick = best[0]!;
   if (best.length > 1) {
@@ -145,6 +149,36 @@ export function correctRegionStart(read: ReadChar[], canProduce: (ch: string) =>
     pick = (preferred.length ? preferred : best)[0]!;
   }
   return { value: pick.chain + text.slice(pick.readLength), chain: pick.chain, edits: pick.edits, readLength: pick.readLength };
+}
+
+/**
+ * The model reads some county names confidently wrong (溧水 as 漂水, 盂县 as 孟县): characters
+ * that differ by a stroke. After a province and prefecture read exactly, a county name that
+ * no county of that prefecture has, one character away from exactly one that it has, is that
+ * one. Only inside the name: the last character (区 县 市 旗) is never changed, since a county
+ * that became a city (米林县 → 米林市) may be newer than our table.
+ */
+function lookAlikeCounty(text: string, exactChain: string, chains: string[]): RegionCorrection | undefined {
+  if ([...exactChain].length < 5) return undefined;
+  const t = [...text];
+  const base = [...exactChain].length;
+  const hits = chains.filter((chain) => {
+    const c = [...chain];
+    if (c.length < base + 2 || !chain.startsWith(exactChain) || t.length < c.length) return false;
+    let diff = -1;
+    for (let i = base; i < c.length; i++) {
+      if (c[i] === t[i]) continue;
+      if (diff >= 0) return false;
+      diff = i;
+    }
+    return diff >= 0 && diff < c.length - 1 && /\p{Script=Han}/u.test(t[diff]!);
+  });
+  if (hits.length !== 1) return undefined;
+  const chain = hits[0]!;
+  // the read's own county is not one the list knows under this prefecture
+  const readCounty = t.slice(0, [...chain].length).join('');
+  if (chains.includes(readCounty)) return undefined;
+  return { value: chain + t.slice([...chain].length).join(''), chain, edits: 1, readLength: [...chain].length };
 }
 
 /** The chains an ID number's region code prints as (for breaking ties). */

@@ -85,3 +85,17 @@ function findPair(chains: string[]): [string, string] | undefined {
   }
   return undefined;
 }
+
+describe('address region look-alikes read with confidence', () => {
+  it('puts right a county name one stroke off, after an exact province and prefecture', () => {
+    const fix = correctRegionStart(read('江苏省南京市漂水区新华街303号'), everything);
+    assert.equal(fix?.value, '江苏省南京市溧水区新华街303号');
+    assert.equal(correctRegionStart(read('山西省阳泉市孟县龙泉镇红旗村9组204号'), everything)?.value, '山西省阳泉市盂县龙泉镇红旗村9组204号');
+  });
+
+  it('never changes the county suffix, nor a county the list knows', () => {
+    // 米林县 became 米林市 in 2015: a card may print either
+    assert.equal(correctRegionStart(read('西藏自治区林芝市米林市米林镇1号'), everything), undefined);
+    assert.equal(correctRegionStart(read('江苏省南京市溧水区新华街303号'), everything), undefined);
+  });
+});
