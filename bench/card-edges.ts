@@ -28,8 +28,9 @@ const saved = new Map<string, Quad>();
 const resultsFile = path.join(dir, 'results.jsonl');
 if (!values.recognize && fs.existsSync(resultsFile)) {
   for (const l of fs.readFileSync(resultsFile, 'utf8').split('\n').filter(Boolean)) {
-    const r = JSON.parse(l) as { file: string; read?: { quad?: Quad } };
-    if (r.read?.quad) saved.set(r.file, r.read.quad);
+    const r = JSON.parse(l) as { file: string; read?: { quad?: Quad; quadFromText?: Quad } };
+    const q = r.read?.quadFromText ?? r.read?.quad;
+    if (q) saved.set(r.file, q);
   }
 }
 const recognizer = values.recognize ? await createRecognizer({ poolSize: 0 }) : undefined;
@@ -54,7 +55,10 @@ for (const t of truths) {
   if (n >= limit) break;
   const bytes = fs.readFileSync(path.join(dir, t.file));
   let estimate = saved.get(t.file);
-  if (recognizer) estimate = (await recognizer.read(bytes)).quad;
+  if (recognizer) {
+    const read = await recognizer.read(bytes);
+    estimate = read.quadFromText ?? read.quad;
+  }
   if (!estimate) continue;
   n++;
   const img = await decodeImage(bytes);

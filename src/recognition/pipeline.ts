@@ -9,7 +9,8 @@ import { cardPitch, groupRows, type Row, type TextLine } from './lines.ts';
 import { digitRun, locateFrontLabels, parseFront } from './front.ts';
 import { backMarkers, parseBack } from './back.ts';
 import { resizeRgb, type RgbImage } from './pixels.ts';
-import type { CardSide, RecognitionResult } from './types.ts';
+import type { CardSide, Quad, RecognitionResult } from './types.ts';
+import { refineCardQuad } from './card-edges.ts';
 
 /** lines are recognised from a copy where text is at most this high, to avoid aliasing */
 const MAX_LINE_HEIGHT = 72;
@@ -52,7 +53,11 @@ export async function readCard(models: OcrModels, img: RgbImage): Promise<Recogn
   const result: RecognitionResult = { side, timings, rotation: frame.rotation };
   if (side === 'front') result.front = await parseFront(rows, models, (ls) => rereadLines(models, work.img, ls));
   if (side === 'back') result.back = parseBack(rows, models);
-  if (side !== 'none') result.quad = cardQuad(frame, frame.boxes, 1 / work.scale);
+  if (side !== 'none') {
+    const { estimate, refined } = cardQuad(img, frame, frame.boxes, 1 / work.scale);
+    result.quad = refined ?? estimate;
+    result.quadFromText = estimate;
+  }
   lap('parse');
   return result;
 }
@@ -118,8 +123,11 @@ export function decideSide(rows: Row[]): CardSide {
   return 'none';
 }
 
-/** The card's corners estimated from the extent of its text and the card's proportions. */
-function cardQuad(frame: CardFrame, boxes: CardBox[], scale: number) {
+/**
+ * The card's corners: estimated from the extent of its text and the card's proportions, then
+ * moved onto the card's own edges where card-edges.ts finds them in the image.
+ */
+function cardQuad(img: RgbImage, frame: CardFrame, boxes: CardBox[], scale: number): { estimate: Quad; refined?: Quad } {
   let u0 = Infinity, u1 = -Infinity, v0 = Infinity, v1 = -Infinity;
   for (const b of boxes) {
     u0 = Math.min(u0, b.u - b.w / 2); u1 = Math.max(u1, b.u + b.w / 2);
@@ -130,7 +138,9 @@ function cardQuad(frame: CardFrame, boxes: CardBox[], scale: number) {
   const cu = u0 - 0.05 * width + width / 2;
   const cv = (v0 + v1) / 2;
   const q = quadFromFrame(frame.angle, cu - width / 2, cv - height / 2, cu + width / 2, cv + height / 2);
-  return q.map(([x, y]) => [Math.round(x * scale), Math.round(y * scale)]) as typeof q;
+  const estimate = q.map(([x, y]) => [Math.round(x * scale), Math.round(y * scale)]) as Quad;
+  const refined = refineCardQuad(img, frame.angle, estimate, { text: { u0: u0 * scale, v0: v0 * scale, u1: u1 * scale, v1: v1 * scale } });
+  return refined ? { estimate, refined: refined.map(([x, y]) => [Math.round(x), Math.round(y)]) as Quad } : { estimate };
 }
 
 /** Boxes much smaller than the text around them are marks in the background, not text. */

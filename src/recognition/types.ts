@@ -35,6 +35,9 @@ export interface RecognitionResult {
   front?: FrontFields;
   back?: BackFields;
   quad?: Quad;
+  /** the corners estimated from the text alone, before card-edges.ts moved them onto the
+   *  card's edges (kept for measuring that step; not part of any answer) */
+  quadFromText?: Quad;
   /** rotation applied to bring the card upright: 0, 90, 180 or 270 (plus skew, in degrees) */
   rotation?: number;
   /** milliseconds per stage (decode, detect, rectify, recognise, parse) for metrics */

@@ -42,10 +42,11 @@ describe('card edges on the committed fixtures', () => {
       if (!t.quad || !t.cardWidthPx) continue;
       const bytes = readFileSync(DIR + t.file);
       const r = await rec.read(bytes);
-      if (!r.quad) continue; // a card the recognizer missed has no estimate to refine
+      const estimate = r.quadFromText ?? r.quad;
+      if (!estimate) continue; // a card the recognizer missed has no estimate to refine
       const img = await decodeImage(bytes);
-      const q = refineCardQuad(img, angleOf(r.quad), r.quad);
-      const eb = cornerError(r.quad, t.quad, t.cardWidthPx);
+      const q = refineCardQuad(img, angleOf(estimate), estimate);
+      const eb = cornerError(estimate, t.quad, t.cardWidthPx);
       rows.push({ file: t.file, before: eb, after: q ? cornerError(q, t.quad, t.cardWidthPx) : eb, refined: q !== undefined });
     }
   });
