@@ -9,6 +9,8 @@ import { allowedSets, chooseFromList, chooseIdNumber, emptyField, parseBirthday 
 import { chainsOfCode, correctRegionStart } from './address-regions.ts';
 
 const SEXES = ['男', '女'];
+/** punctuation that no name or address starts with */
+const STRAY_PUNCTUATION = /^[：:;；,，、.。·]$/;
 
 /**
  * A quarter of the log of each nation's population share: enough to settle a blurred 汉 that
@@ -176,6 +178,10 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
     const read = decodeSpans(spans, cs);
     fields.address = freeField(spans, cs);
     const chars = read.chars.filter((c) => c.char !== ' ');
+    // a colon after the label, or a speck read as punctuation, does not start an address
+    while (chars.length && STRAY_PUNCTUATION.test(chars[0]!.char)) chars.shift();
+    const bare = fields.address.value.replace(/^[：:;；,，、.。·]+/, '');
+    if (bare !== fields.address.value) fields.address = bare ? { ...fields.address, value: bare } : emptyField();
     const numberRegion = trustedNumber(fields.idCard) ? chainsOfCode(fields.idCard.value.slice(0, 6)) : [];
     const fix = correctRegionStart(chars, (ch) => cs.classOf.has(ch), numberRegion);
     if (fix) {
