@@ -22,6 +22,8 @@ const { values } = parseArgs({
     limit: { type: 'string', default: '100' },
     every: { type: 'string', default: '1' },
     'show-wrong': { type: 'boolean', default: false },
+    /** onnxruntime intra-op threads (SHIMING_RECOGNITION_THREADS) */
+    threads: { type: 'string', default: '1' },
     /** only cards with characters outside the model's dictionary */
     rare: { type: 'boolean', default: false },
     /** only cards made with this distortion (e.g. low-res, rotate-any) */
@@ -58,7 +60,7 @@ function instrument(name: string, session: ort.InferenceSession): void {
 
 sharp.concurrency(1);
 sharp.cache(false);
-const models: OcrModels = await loadModels({ threads: 1 });
+const models: OcrModels = await loadModels({ threads: Number(values.threads) });
 instrument('det', models.det);
 instrument('rec', models.rec);
 instrument('cls', models.cls);
