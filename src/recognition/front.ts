@@ -131,13 +131,17 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
     if (bare !== fields.name.value) fields.name = bare ? { ...fields.name, value: bare } : emptyField();
     if (reread) fields.name = await confirm(fields.name, spans, cs, reread);
   }
-  const sexRow = at['性别']?.row ?? at['民族']?.row;
+  // the sex row: by its labels, else (both unreadable) the one row between name and birth
+  const between = at['姓名'] && at['出生'] && at['出生'].row - at['姓名'].row === 2 ? at['姓名'].row + 1 : undefined;
+  const sexRow = at['性别']?.row ?? at['民族']?.row ?? between;
   if (sexRow !== undefined) {
     const row = rows[sexRow]!;
     const nationAt = at['民族']?.row === sexRow ? at['民族'] : undefined;
     const nationStart = nationAt ? nationAt.end - 1 : row.chars.length;
-    if (at['性别']?.row === sexRow) {
-      fields.sex = chooseFromList(spansBetween(row, at['性别'].end, nationStart), cs, SEXES);
+    // 性别 unreadable: the sex stands in the value column, before 民族
+    const sexAfter = at['性别']?.row === sexRow ? at['性别'].end : labelColumnEnd(rows, at, row);
+    if (at['性别']?.row === sexRow || nationAt || sexAfter >= 0) {
+      fields.sex = chooseFromList(spansBetween(row, sexAfter, nationStart), cs, SEXES);
     }
     if (nationAt) fields.nation = chooseFromList(spansBetween(row, nationAt.end), cs, NATIONS, nationPrior);
   }
@@ -203,21 +207,29 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
  */
 function labelEndInColumn(rows: Row[], at: ReturnType<typeof locateFrontLabels>, which: '姓名' | '住址'): number {
   const label = at[which]!;
-  const row = rows[label.row]!;
+  return labelColumnEnd(rows, at, rows[label.row]!, label.end, which);
+}
+
+/**
+ * The index of the last character of `row` standing in the label column (where the labels
+ * 姓名 性别 出生 住址 other than `except` end), from `start` on; `start` when none, or -1 when the
+ * column is unknown.
+ */
+function labelColumnEnd(rows: Row[], at: ReturnType<typeof locateFrontLabels>, row: Row, start = -1, except?: string): number {
   const ends: number[] = [];
   for (const name of ['姓名', '性别', '出生', '住址'] as const) {
-    if (name === which) continue;
+    if (name === except) continue;
     const l = at[name];
     if (!l) continue;
     const r = rows[l.row]!;
     const c = r.chars[l.end]!;
     ends.push(charU(r.lines[c.line]!, c));
   }
-  if (!ends.length) return label.end;
+  if (ends.length < (except ? 1 : 2)) return start;
   ends.sort((a, b) => a - b);
   const labelEndU = ends[ends.length >> 1]!;
-  let end = label.end;
-  for (let i = label.end + 1; i < row.chars.length; i++) {
+  let end = start;
+  for (let i = start + 1; i < row.chars.length; i++) {
     const c = row.chars[i]!;
     if (c.char === ' ') continue;
     if (charU(row.lines[c.line]!, c) > labelEndU + 0.4 * row.h) break;
