@@ -148,7 +148,9 @@ export function correctRegionStart(read: ReadChar[], canProduce: (ch: string) =>
     if (distinct.size !== 1) return undefined;
     pick = (preferred.length ? preferred : best)[0]!;
   }
-  return { value: pick.chain + text.slice(pick.readLength), chain: pick.chain, edits: pick.edits, readLength: pick.readLength };
+  // by read characters, not string indices: a character outside the BMP is two code units
+  const rest = read.slice(pick.readLength).map((r) => r.char).join('');
+  return { value: pick.chain + rest, chain: pick.chain, edits: pick.edits, readLength: pick.readLength };
 }
 
 /**

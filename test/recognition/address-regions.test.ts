@@ -99,3 +99,11 @@ describe('address region look-alikes read with confidence', () => {
     assert.equal(correctRegionStart(read('江苏省南京市溧水区新华街303号'), everything), undefined);
   });
 });
+
+describe('address region correction with characters outside the BMP', () => {
+  it('keeps the rest of the address whole after a corrected start', () => {
+    // a doubtful speck read as a character of two UTF-16 units, before the province
+    const fix = correctRegionStart(read('𠮷甘肃省武威市民勤县永安乡杨树村3号', 0.99, { 0: 0.5 }), everything);
+    assert.equal(fix?.value, '甘肃省武威市民勤县永安乡杨树村3号');
+  });
+});
