@@ -28,6 +28,13 @@ const MUNICIPALITIES = new Set(['11', '12', '31', '50']);
 
 let chainsCache: string[] | undefined;
 
+/** The prefecture-level name an address prints for a code: none for a placeholder (市辖区,
+ *  省直辖…) nor under a municipality, whose districts follow the province directly. */
+function printedPrefecture(code: string): string {
+  const second = regionName(`${code.slice(0, 4)}00`);
+  return second && !GENERIC.has(second) && !MUNICIPALITIES.has(code.slice(0, 2)) ? second : '';
+}
+
 /** Every printed region start: province+prefecture, province+prefecture+county, and
  *  province+county where the county sits directly under the province (municipalities, 省直辖). */
 export function regionChains(): string[] {
@@ -37,8 +44,7 @@ export function regionChains(): string[] {
     if (code.endsWith('0000')) continue;
     const province = regionName(`${code.slice(0, 2)}0000`);
     if (!province) continue;
-    const second = regionName(`${code.slice(0, 4)}00`);
-    const secondPrinted = second && !GENERIC.has(second) && !MUNICIPALITIES.has(code.slice(0, 2)) ? second : '';
+    const secondPrinted = printedPrefecture(code);
     if (code.endsWith('00')) {
       if (secondPrinted) chains.add(province + secondPrinted);
       continue;
@@ -187,9 +193,7 @@ function lookAlikeCounty(text: string, exactChain: string, chains: string[]): Re
 export function chainsOfCode(addrCode: string): string[] {
   if (!/^\d{6}$/.test(addrCode)) return [];
   const province = regionName(`${addrCode.slice(0, 2)}0000`);
-  const second = regionName(`${addrCode.slice(0, 4)}00`);
   const county = regionName(addrCode);
   if (!province || !county) return [];
-  const secondPrinted = second && !GENERIC.has(second) && !MUNICIPALITIES.has(addrCode.slice(0, 2)) ? second : '';
-  return [province + secondPrinted + county, province + county];
+  return [province + printedPrefecture(addrCode) + county, province + county];
 }

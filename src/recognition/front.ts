@@ -9,8 +9,10 @@ import { allowedSets, chooseFromList, chooseIdNumber, emptyField, parseBirthday 
 import { chainsOfCode, correctRegionStart } from './address-regions.ts';
 
 const SEXES = ['男', '女'];
-/** punctuation that no name or address starts with */
-const STRAY_PUNCTUATION = /^[：:;；,，、.。·]$/;
+/** punctuation that no name or address starts with (a colon after the label, a speck) */
+const STRAY_START = /^[：:;；,，、.。·]+/;
+/** punctuation that no name ends with */
+const STRAY_END = /[：:;；,，、]+$/;
 
 /**
  * A quarter of the log of each nation's population share: enough to settle a blurred 汉 that
@@ -77,10 +79,22 @@ function clean(text: string): string {
 }
 
 function freeField(spans: Span[], cs: Charset): ReadField {
-  const d = decodeSpans(spans, cs);
+  return fieldOf(decodeSpans(spans, cs));
+}
+
+/** A free-text field from its decode: spaces dropped, dot look-alikes as the name dot ·. */
+function fieldOf(d: Decoded): ReadField {
   const value = clean(d.text).replace(/[•・.。．]/g, '·');
   if (!value) return emptyField();
   return { value, confidence: minProb(d) };
+}
+
+/** The field without punctuation at its start (and, for a name, its end). */
+function withoutStray(field: ReadField, end: boolean): ReadField {
+  let value = field.value.replace(STRAY_START, '');
+  if (end) value = value.replace(STRAY_END, '');
+  if (value === field.value) return field;
+  return value ? { ...field, value } : emptyField();
 }
 
 /** Reads the given lines again from a differently scaled crop (a second opinion). */
@@ -125,10 +139,7 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
   if (at['姓名']) {
     const row = rows[at['姓名'].row]!;
     const spans = spansBetween(row, labelEndInColumn(rows, at, '姓名'));
-    fields.name = freeField(spans, cs);
-    // a colon after the label, or a speck read as one, is no part of a name
-    const bare = fields.name.value.replace(/^[：:;；,，、.。·]+|[：:;；,，、]+$/g, '');
-    if (bare !== fields.name.value) fields.name = bare ? { ...fields.name, value: bare } : emptyField();
+    fields.name = withoutStray(freeField(spans, cs), true);
     if (reread) fields.name = await confirm(fields.name, spans, cs, reread);
   }
   // the sex row: by its labels, else (both unreadable) the one row between name and birth
@@ -180,12 +191,9 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
       }
     }
     const read = decodeSpans(spans, cs);
-    fields.address = freeField(spans, cs);
+    fields.address = withoutStray(fieldOf(read), false);
     const chars = read.chars.filter((c) => c.char !== ' ');
-    // a colon after the label, or a speck read as punctuation, does not start an address
-    while (chars.length && STRAY_PUNCTUATION.test(chars[0]!.char)) chars.shift();
-    const bare = fields.address.value.replace(/^[：:;；,，、.。·]+/, '');
-    if (bare !== fields.address.value) fields.address = bare ? { ...fields.address, value: bare } : emptyField();
+    while (chars.length && STRAY_START.test(chars[0]!.char)) chars.shift();
     const numberRegion = trustedNumber(fields.idCard) ? chainsOfCode(fields.idCard.value.slice(0, 6)) : [];
     const fix = correctRegionStart(chars, (ch) => cs.classOf.has(ch), numberRegion);
     if (fix) {
