@@ -124,3 +124,14 @@ test('the SMTP relay certificate is checked unless the operator says otherwise',
   assert.equal(loadConfig({ SHIMING_DATA_DIR: dataDir, SHIMING_SMTP_VERIFY_CERTIFICATE: 'false' }).notify.smtpVerifyCertificate, false);
   assert.equal(problemsOf(() => loadConfig({ SHIMING_DATA_DIR: dataDir, SHIMING_SMTP_VERIFY_CERTIFICATE: 'maybe' })).length, 1);
 });
+
+test('recognition threads per worker (SHIMING_RECOGNITION_THREADS) default to 1 and are bounded', () => {
+  const dataDir = tempDir();
+  assert.equal(loadConfig({ SHIMING_DATA_DIR: dataDir }).recognition.threads, 1);
+  assert.equal(loadConfig({ SHIMING_DATA_DIR: dataDir, SHIMING_RECOGNITION_THREADS: '2' }).recognition.threads, 2);
+  for (const bad of ['0', '17', '1.5', 'two', '99999999999999999999', '2; rm -rf /']) {
+    const problems = problemsOf(() => loadConfig({ SHIMING_DATA_DIR: dataDir, SHIMING_RECOGNITION_THREADS: bad }));
+    assert.equal(problems.length, 1, bad);
+    assert.match(problems[0]!, /SHIMING_RECOGNITION_THREADS/);
+  }
+});
