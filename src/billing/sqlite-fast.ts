@@ -14,6 +14,9 @@ import { DEFAULT_BILLABLE_CODES } from './products.ts';
 
 export class FastPathBusy extends Error {}
 
+/** a batch reads at most this many of a buyer's usable packages at once (more: op by op) */
+const CANDIDATES = 32;
+
 /** One call's hold or settlement, as a group commit carries it. */
 export type FastOp =
   | { kind: 'reserve'; input: ReserveInput }
@@ -105,9 +108,12 @@ export class SqliteFastPath {
       const c = this.packageCounts.get(q) as { n: number; expired: number };
       return { ok: false, reason: Number(c.n) > 0 && Number(c.n) === Number(c.expired) ? 'expired' : 'exhausted' };
     };
-    const settleOne = (hold: Hold, input: SettleInput, bill: boolean): SettleResult => {
+    const settleOne = (hold: Hold, input: SettleInput, bill: boolean, move?: (packageId: number, used: number, held: number) => void): SettleResult => {
       const closed = this.closeHold.get(bill ? 'posted' : 'voided', input.resultCode ?? null, input.now, hold.id, input.now) as { package_id: number } | undefined;
-      if (closed) this.settlePackage.run(bill ? 1 : 0, hold.packageId);
+      if (closed) {
+        if (move) move(hold.packageId, bill ? 1 : 0, -1);
+        else this.settlePackage.run(bill ? 1 : 0, hold.packageId);
+      }
       const billed = !!closed && bill;
       this.insertLedger.run(hold.requestId, hold.buyerId, hold.appId, hold.product, hold.packageId, hold.id, input.resultCode ?? null,
         billed ? 1 : 0, Math.max(0, Math.round(input.latencyMs)), input.node, input.now);
@@ -124,9 +130,93 @@ export class SqliteFastPath {
       for (const [id, n] of perPackage) this.releaseHeld.run(n, id);
       return rows.length;
     });
-    this.batchTx = this.db.transaction((ops: FastOp[]) => ops.map((op) => op.kind === 'reserve'
-      ? reserveOne(op.input, expiresAtOf(op.input))
-      : settleOne(op.hold, op.input, billable(op.input))));
+    // A batch decides in memory what each op would decide alone, in order, inside its one
+    // IMMEDIATE transaction (no other writer can move a count meanwhile): the buyer's packages
+    // and each app's state are read once per batch instead of once per call, and each package's
+    // counters are written once per batch (guarded again by `used + held <= total`: a mistake
+    // here fails the batch, which then runs op by op). Anything unusual — no package found, a
+    // list cut short, a call given back (a void frees a call) — takes the one-op path above after
+    // the counts so far are written.
+    const candidates = this.db.prepare(`SELECT id, valid_from, valid_to, total - used - held AS free FROM call_packages
+      WHERE buyer_id = ? AND product = ? AND valid_to > ? AND used + held < total ORDER BY valid_to, id LIMIT ${CANDIDATES}`);
+    const movePackage = this.db.prepare('UPDATE call_packages SET used = used + ?, held = held + ? WHERE id = ? AND used + held + ? + ? <= total');
+    this.batchTx = this.db.transaction((ops: FastOp[]) => {
+      const lists = new Map<string, { now: number; cut: boolean; rows: Array<{ id: number; from: number; to: number; free: number }> }>();
+      const apps = new Map<number, { version: number; status: number } | undefined>();
+      const moves = new Map<number, { used: number; held: number }>();
+      const move = (packageId: number, used: number, held: number) => {
+        const m = moves.get(packageId);
+        if (m) {
+          m.used += used;
+          m.held += held;
+        } else {
+          moves.set(packageId, { used, held });
+        }
+      };
+      const flush = () => {
+        for (const [id, m] of moves) {
+          if (m.used === 0 && m.held === 0) continue;
+          if (movePackage.run(m.used, m.held, id, m.used, m.held).changes !== 1) throw new Error(`package ${id}: the batch would overdraw it`);
+        }
+        moves.clear();
+      };
+      const slow = (key: string, input: ReserveInput): ReserveResult => {
+        flush();
+        lists.delete(key);
+        return reserveOne(input, expiresAtOf(input));
+      };
+      const out: Array<ReserveResult | SettleResult> = new Array(ops.length);
+      for (let i = 0; i < ops.length; i++) {
+        const op = ops[i];
+        if (op.kind === 'settle') {
+          const bill = billable(op.input);
+          const r = settleOne(op.hold, op.input, bill, move);
+          // a void gives a call back: the buyer's list is read again before the next reserve
+          if (r.settled && !bill) lists.delete(`${op.hold.buyerId}\u0000${op.hold.product}`);
+          out[i] = r;
+          continue;
+        }
+        const input = op.input;
+        if (input.appVersion !== undefined) {
+          let app = apps.get(input.appId);
+          if (app === undefined && !apps.has(input.appId)) {
+            app = this.appState.get(input.appId) as { version: number; status: number } | undefined;
+            apps.set(input.appId, app);
+          }
+          if (!app || Number(app.version) !== input.appVersion || Number(app.status) !== 1) {
+            out[i] = { ok: false, reason: 'app-changed' };
+            continue;
+          }
+        }
+        const key = `${input.buyerId}\u0000${input.product}`;
+        let list = lists.get(key);
+        if (!list || input.now < list.now) {
+          flush();
+          const rows = candidates.all(input.buyerId, input.product, input.now) as Array<{ id: number; valid_from: number; valid_to: number; free: number }>;
+          list = {
+            now: input.now, cut: rows.length >= CANDIDATES,
+            rows: rows.map((r) => ({ id: Number(r.id), from: Number(r.valid_from), to: Number(r.valid_to), free: Number(r.free) })),
+          };
+          lists.set(key, list);
+        }
+        const now = input.now;
+        const pick = list.rows.find((r) => r.free > 0 && r.from <= now && r.to > now);
+        if (!pick) {
+          out[i] = slow(key, input);
+          continue;
+        }
+        pick.free--;
+        move(pick.id, 0, 1);
+        const expiresAt = expiresAtOf(input);
+        const h = this.insertHold.get(pick.id, input.buyerId, input.appId, input.product, input.requestId, now, expiresAt) as { id: number };
+        out[i] = {
+          ok: true,
+          hold: { id: Number(h.id), packageId: pick.id, buyerId: input.buyerId, appId: input.appId, product: input.product, requestId: input.requestId, createdAt: now, expiresAt },
+        };
+      }
+      flush();
+      return out;
+    });
   }
 
   /**

@@ -16,3 +16,4 @@ export {
   type IdempotencyClaim,
 } from './nonces.ts';
 export { RateLimiter, heartbeat, NODE_LIVENESS_MS, type RateLimits } from './ratelimit.ts';
+export { newRequestId } from './request-id.ts';

@@ -14,7 +14,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Store } from '../store/index.ts';
 import {
   AppDirectory, GatewayRefusal, RateLimiter, TIMESTAMP_WINDOW_MS, buildStringToSign, claimIdempotencyKey, contentMd5,
-  finishIdempotencyKey, headerSafe, heartbeat, isFormContentType, parseParameters, parseSignatureMethod, requestFingerprint,
+  finishIdempotencyKey, headerSafe, heartbeat, newRequestId, isFormContentType, parseParameters, parseSignatureMethod, requestFingerprint,
   showStringToSign, sign, signaturesEqual, signedHeaderNames, sweepGatewayState, useNonce,
   type AppCredentials, type RateLimits, type SecretKeySource, type SignatureMethod,
 } from '../gateway/index.ts';
@@ -118,7 +118,7 @@ export function sendRefusal(reply: FastifyReply, refusal: GatewayRefusal, reques
 }
 
 function requestIdOf(request: FastifyRequest): string {
-  return UUID.test(request.id) ? request.id.toUpperCase() : crypto.randomUUID().toUpperCase();
+  return UUID.test(request.id) ? request.id.toUpperCase() : newRequestId();
 }
 
 const APPCODE = /^\s*appcode(?:\s+(.*?))?\s*$/i;

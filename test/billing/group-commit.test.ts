@@ -76,3 +76,54 @@ test('two hold books, 160 concurrent calls against 30 + 20 calls: 50 held in bat
     await tdb.close();
   }
 });
+
+test('one batch decides as its calls would one by one: a void frees a call for a later hold, a package not yet valid is skipped', async () => {
+  const tdb = await createTestDatabase();
+  const book = await openHoldBook(tdb.store.db);
+  try {
+    const db = tdb.store.db;
+    const buyer = await createBuyer(db, { name: 'o' });
+    const app = await createApp(db, { secretKey: 'ab'.repeat(32) }, { buyerId: buyer.id, now: T0 });
+    // expires first but starts later: not usable at T0 + 10
+    const future = await grantPackage(db, { buyerId: buyer.id, product: 'idcard-verify', calls: 5, days: 1, validFrom: T0 + 60_000, now: T0 });
+    const now = await grantPackage(db, { buyerId: buyer.id, product: 'idcard-verify', calls: 3, days: 2, now: T0 });
+    const input = (requestId: string, at = T0 + 10) => ({ buyerId: buyer.id, appId: app.id, appVersion: 1, product: 'idcard-verify', requestId, now: at });
+    const first = await Promise.all(['a', 'b', 'c', 'd'].map((id) => book.reserve(input(id))));
+    assert.deepEqual(first.map((r) => (r.ok ? r.hold.packageId : r.reason)), [now.id, now.id, now.id, 'exhausted']);
+    const holds = first.flatMap((r) => (r.ok ? [r.hold] : []));
+    // one batch, in this order: a void gives one call back, the next hold takes it, the one after finds nothing
+    const [voided, e, f, posted] = await Promise.all([
+      book.settle(holds[0], { resultCode: '-4', latencyMs: 1, node: 'n', now: T0 + 20 }),
+      book.reserve(input('e', T0 + 20)),
+      book.reserve(input('f', T0 + 20)),
+      book.settle(holds[1], { resultCode: '01', latencyMs: 1, node: 'n', now: T0 + 20 }),
+    ]);
+    assert.deepEqual(voided, { billed: false, settled: true });
+    assert.deepEqual(posted, { billed: true, settled: true });
+    assert.ok(e.ok && e.hold.packageId === now.id, JSON.stringify(e));
+    assert.deepEqual(f, { ok: false, reason: 'exhausted' });
+    // once the later-starting package is valid, it is the one that expires first
+    const g = await Promise.all([book.reserve(input('g', T0 + 60_000)), book.reserve(input('h', T0 + 60_001))]);
+    assert.deepEqual(g.map((r) => (r.ok ? r.hold.packageId : r.reason)), [future.id, future.id]);
+    const pk = await listPackages(db, { buyerId: buyer.id, product: 'idcard-verify', now: T0 + 60_001 });
+    assert.deepEqual(pk.map((p) => [p.id, p.used, p.held]).sort((x, y) => Number(x[0]) - Number(y[0])), [[future.id, 0, 2], [now.id, 1, 2]]);
+    // `now` (expires first) is full; in one batch a hold goes to `later`, then a void frees a call
+    // of `now`, and the next hold must take that one
+    const later = await grantPackage(db, { buyerId: buyer.id, product: 'idcard-verify', calls: 5, days: 3, now: T0 });
+    const [x, freed, y] = await Promise.all([
+      book.reserve(input('x', T0 + 30)),
+      book.settle(holds[2], { resultCode: '-1', latencyMs: 1, node: 'n', now: T0 + 30 }),
+      book.reserve(input('y', T0 + 30)),
+    ]);
+    assert.ok(x.ok && x.hold.packageId === later.id, JSON.stringify(x));
+    assert.deepEqual(freed, { billed: false, settled: true });
+    // SQLite runs holds and settlements in one batch in order; PostgreSQL batches holds and
+    // settlements apart (both holds may be placed before the void), so there either will do
+    assert.ok(y.ok && (y.hold.packageId === now.id || (testDialect === 'postgres' && y.hold.packageId === later.id)), JSON.stringify(y));
+    const audit = await auditLedger(db);
+    assert.equal(audit.ok, true, JSON.stringify(audit.mismatches));
+  } finally {
+    book.close();
+    await tdb.close();
+  }
+});

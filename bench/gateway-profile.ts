@@ -1,0 +1,119 @@
+// Where a metered call's server CPU goes: one metered server (test/gateway/support/metered-server.ts)
+// on a fresh SQLite file (or DATABASE_URL), run under `node --cpu-prof`, loaded by
+// bench/gateway-load.ts in its own process; prints the server's CPU ms per call and the functions
+// with the most self time (and the profile's path, for Chrome DevTools / speedscope).
+//
+//   node --import tsx bench/gateway-profile.ts [--duration 8] [--connections 50] [--top 40] [--no-profile] [--bare]
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openStore, migrateToLatest } from '../src/store/index.ts';
+import { createBuyer, grantPackage, auditLedger } from '../src/billing/index.ts';
+import { createApp } from '../src/gateway/index.ts';
+import type { LoadResult } from './gateway-load.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const opt = (name: string, fallback: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const duration = opt('duration', 8);
+const connections = opt('connections', 50);
+const top = opt('top', 40);
+const profile = !args.includes('--no-profile');
+const bare = args.includes('--bare');
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shiming-gwprof-'));
+const secretKey = crypto.randomBytes(32).toString('hex');
+const databaseUrl = process.env.DATABASE_URL;
+const store = openStore({ databaseUrl, sqlitePath: databaseUrl ? undefined : path.join(tmp, 'shiming.sqlite') });
+await migrateToLatest(store);
+const buyer = await createBuyer(store.db, { name: 'bench' });
+const app = await createApp(store.db, { secretKey }, { buyerId: buyer.id });
+await grantPackage(store.db, { buyerId: buyer.id, product: 'idcard-verify', calls: 100_000_000, days: 1, now: Date.now() });
+
+function run(script: string, nodeArgs: string[], env: Record<string, string>): { child: ChildProcess; port: Promise<number>; exited: Promise<void> } {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /\{"port":(\d+)\}/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.on('exit', (code) => reject(new Error(`${script} exited ${code}`)));
+  });
+  return { child, port, exited: new Promise((r) => child.on('exit', () => r())) };
+}
+
+async function load(port: number, seconds: number): Promise<LoadResult> {
+  const spec = {
+    targets: [{
+      port, method: 'POST', path: '/idcard/verify', body: bare ? '{}' : '{"result":"01"}',
+      headers: bare ? { 'content-type': 'application/json' } : { authorization: `APPCODE ${app.appCode}`, 'content-type': 'application/json' },
+    }],
+    connections, duration: seconds,
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/gateway-load.ts', JSON.stringify(spec)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (d) => { out += d; });
+  await new Promise((r) => child.on('exit', r));
+  return JSON.parse(out) as LoadResult;
+}
+
+const profDir = path.join(tmp, 'prof');
+const server = run(bare ? 'bench/gateway-bare.ts' : 'test/gateway/support/metered-server.ts', profile ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [], {
+  ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { SHIMING_DATA_DIR: tmp }), SQLITE_FILE: path.join(tmp, 'bare.sqlite'),
+  SHIMING_SECRET_KEY: secretKey, NODE_ID: 'prof',
+});
+const port = await server.port;
+const cpu = async () => (await (await fetch(`http://127.0.0.1:${port}/_cpu`)).json()) as { us: number; holdBook?: { batches: number; ops: number } };
+await load(port, 2);
+const c0 = await cpu();
+const r = await load(port, duration);
+const c1 = await cpu();
+server.child.kill('SIGTERM');
+await server.exited;
+const perCall = (c1.us - c0.us) / 1000 / r.requests;
+const batch = c1.holdBook && c0.holdBook ? (c1.holdBook.ops - c0.holdBook.ops) / Math.max(1, c1.holdBook.batches - c0.holdBook.batches) : undefined;
+console.log(`${r.rps.toFixed(0)} calls/s  p50 ${r.p50} p99 ${r.p99} max ${r.max} ms  non-2xx ${r.non2xx} errors ${r.errors}  server CPU ${perCall.toFixed(3)} ms/call${batch ? `  batch ${batch.toFixed(1)} ops` : ''}  load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+if (!bare) {
+  const audit = await auditLedger(store.db);
+  if (!audit.ok) console.log('AUDIT FAILED', JSON.stringify(audit).slice(0, 500));
+}
+await store.close();
+
+if (profile) {
+  interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+  const file = fs.readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) throw new Error('no profile written');
+  const p = JSON.parse(fs.readFileSync(path.join(profDir, file), 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
+  const self = new Map<number, number>();
+  p.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0)));
+  const byFn = new Map<string, number>();
+  const byFile = new Map<string, number>();
+  let total = 0;
+  for (const n of p.nodes) {
+    const t = self.get(n.id) ?? 0;
+    total += t;
+    const f = n.callFrame.url.replace(/^file:\/\//, '').replace(root + '/', '').replace(/.*node_modules\//, 'nm:');
+    const key = `${n.callFrame.functionName || '(anon)'} ${f}:${n.callFrame.lineNumber + 1}`;
+    byFn.set(key, (byFn.get(key) ?? 0) + t);
+    const fk = f.startsWith('nm:') ? f.split('/').slice(0, f.startsWith('nm:@') ? 2 : 1).join('/') : f || n.callFrame.functionName;
+    byFile.set(fk, (byFile.get(fk) ?? 0) + t);
+  }
+  const show = (m: Map<string, number>, k: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, k)
+    .forEach(([name, t]) => console.log(`${(100 * t / total).toFixed(1).padStart(5)} %  ${name}`));
+  console.log('\nself time by file / package:');
+  show(byFile, 25);
+  console.log('\nself time by function:');
+  show(byFn, top);
+  const keep = path.join(os.tmpdir(), `gateway-${bare ? 'bare' : 'metered'}.cpuprofile`);
+  fs.copyFileSync(path.join(profDir, file), keep);
+  console.log(`\nprofile: ${keep}`);
+}
+fs.rmSync(tmp, { recursive: true, force: true });
