@@ -49,6 +49,8 @@ export interface LoadStats {
 
 export interface LoadResult extends LoadStats {
   seconds: number;
+  /** the generator's own CPU time (user + system) over the run, microseconds */
+  cpuUs: number;
   targets: LoadStats[];
 }
 
@@ -127,6 +129,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     if (body.length > 0 || (t.method ?? 'GET') !== 'GET') head += `content-length: ${body.length}\r\n`;
     return { request: Buffer.concat([Buffer.from(`${head}\r\n`, 'latin1'), body]), lat: new Latencies(), non2xx: 0, errors: 0, statuses: {} };
   });
+  const cpu0 = process.cpuUsage();
   const started = performance.now();
   const endAt = started + spec.duration * 1000;
   let stopped = false;
@@ -209,6 +212,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   clearTimeout(stopTimer);
   stopped = true;
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   const merged = new Latencies();
   const statuses: Record<string, number> = {};
   let non2xx = 0;
@@ -221,7 +225,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     errors += st.errors;
     return st.lat.stats(seconds, st.non2xx, st.errors, st.statuses);
   });
-  return { ...merged.stats(seconds, non2xx, errors, statuses), seconds: Math.round(seconds * 1000) / 1000, targets };
+  return { ...merged.stats(seconds, non2xx, errors, statuses), seconds: Math.round(seconds * 1000) / 1000, cpuUs: cpu.user + cpu.system, targets };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

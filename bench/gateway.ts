@@ -1,9 +1,14 @@
 // `npm run bench:gateway`: calls per second and latency of full metering (AppCode auth, hold,
 // settle, ledger row) on a metered POST /idcard/verify stand-in, on SQLite and PostgreSQL with
 // 1 and 2 server processes, against a bare fastify route doing one SQLite transaction per call,
-// measured in the same run. The load generator (autocannon) runs in this process.
+// measured in the same run with the same load generator. The load generator
+// (bench/gateway-load.ts: raw keep-alive sockets, one request in flight per connection) runs in
+// a process of its own, so its CPU is not the servers'; `--autocannon` uses autocannon in this
+// process instead (as the bench did before), for comparison.
 //
-//   npm run bench:gateway [-- --duration 10 --connections 50 --sqlite-only | --postgres-only]
+//   npm run bench:gateway [-- --duration 10 --connections 50 --sqlite-only | --postgres-only | --autocannon]
+//
+// Exits 1 when any answer was not 2xx, any request failed, or the audit after a run fails.
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -15,6 +20,7 @@ import { openStore, migrateToLatest } from '../src/store/index.ts';
 import { createBuyer, grantPackage, auditLedger } from '../src/billing/index.ts';
 import { createApp } from '../src/gateway/index.ts';
 import { startEmbeddedPostgres } from '../scripts/embedded-postgres.mjs';
+import type { LoadResult, LoadSpec } from './gateway-load.ts';
 
 interface CannonResult {
   requests: { total: number; average: number };
@@ -35,6 +41,7 @@ const opt = (name: string, fallback: number) => {
 };
 const duration = opt('duration', 10);
 const connections = opt('connections', 50);
+const useAutocannon = args.includes('--autocannon');
 
 interface Node { url: string; child: ChildProcess; stop(): Promise<void> }
 
@@ -63,40 +70,74 @@ async function probe(node: Node): Promise<CpuAndBatches> {
 
 interface Result {
   label: string; rps: number; p50: number; p99: number; non2xx: number; errors: number; cpuUsPerCall: number; calls: number;
+  /** the load generator's own CPU per call (its own process; not with --autocannon) */
+  generatorUsPerCall?: number;
   /** group commit: mean holds + settlements per batch, and ops that took the one-call path */
   batch?: number; single: number;
 }
 
-async function load(label: string, nodes: Node[], headersFor: (i: number) => Record<string, string>, body: string): Promise<Result> {
-  const perNode = Math.max(1, Math.round(connections / nodes.length));
-  const warm = nodes.map((n, i) => autocannon({ url: `${n.url}/idcard/verify`, method: 'POST', headers: headersFor(i), body, connections: perNode, duration: 2 }));
-  await Promise.all(warm);
-  const p0 = await Promise.all(nodes.map(probe));
+/** One run of the load generator in its own process against every node at once. */
+async function generate(nodes: Node[], headersFor: (i: number) => Record<string, string>, body: string, perNode: number, seconds: number): Promise<LoadResult> {
+  const spec: LoadSpec = {
+    targets: nodes.map((n, i) => ({ port: Number(new URL(n.url).port), method: 'POST', path: '/idcard/verify', headers: headersFor(i), body })),
+    connections: perNode, duration: seconds,
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/gateway-load.ts', JSON.stringify(spec)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (d) => { out += d; });
+  const code = await new Promise<number | null>((r) => child.on('exit', r));
+  if (code !== 0) throw new Error(`load generator exited ${code}`);
+  return JSON.parse(out) as LoadResult;
+}
+
+interface Measured { calls: number; rps: number; p50: number; p99: number; non2xx: number; errors: number; generatorUs?: number }
+
+async function measure(nodes: Node[], headersFor: (i: number) => Record<string, string>, body: string, perNode: number, seconds: number): Promise<Measured> {
+  if (!useAutocannon) {
+    const r = await generate(nodes, headersFor, body, perNode, seconds);
+    // latency percentiles of the slowest node (as with autocannon: one histogram per node)
+    return {
+      calls: r.requests, rps: r.rps, p50: Math.max(...r.targets.map((t) => t.p50)), p99: Math.max(...r.targets.map((t) => t.p99)),
+      non2xx: r.non2xx, errors: r.errors, generatorUs: r.cpuUs,
+    };
+  }
   const runs = await Promise.all(nodes.map((n, i) => autocannon({
-    url: `${n.url}/idcard/verify`, method: 'POST', headers: headersFor(i), body, connections: perNode, duration,
+    url: `${n.url}/idcard/verify`, method: 'POST', headers: headersFor(i), body, connections: perNode, duration: seconds,
   })));
-  const p1 = await Promise.all(nodes.map(probe));
-  const calls = runs.reduce((s, r) => s + r.requests.total, 0);
-  const cpu = p1.reduce((s, v, i) => s + v.us - p0[i].us, 0);
-  const delta = (k: 'batches' | 'ops' | 'single') => p1.reduce((s, v, i) => s + (v.holdBook?.[k] ?? 0) - (p0[i].holdBook?.[k] ?? 0), 0);
-  const batches = delta('batches');
-  // Latency percentiles of the slowest node (each node has its own histogram).
-  const result: Result = {
-    label,
+  return {
+    calls: runs.reduce((s, r) => s + r.requests.total, 0),
     rps: runs.reduce((s, r) => s + r.requests.average, 0),
     p50: Math.max(...runs.map((r) => r.latency.p50)),
     p99: Math.max(...runs.map((r) => r.latency.p99)),
     non2xx: runs.reduce((s, r) => s + r.non2xx, 0),
     errors: runs.reduce((s, r) => s + r.errors + r.timeouts, 0),
-    cpuUsPerCall: calls ? cpu / calls : 0,
-    calls,
+  };
+}
+
+async function load(label: string, nodes: Node[], headersFor: (i: number) => Record<string, string>, body: string): Promise<Result> {
+  const perNode = Math.max(1, Math.round(connections / nodes.length));
+  await measure(nodes, headersFor, body, perNode, 2); // warm-up
+  const p0 = await Promise.all(nodes.map(probe));
+  const m = await measure(nodes, headersFor, body, perNode, duration);
+  const p1 = await Promise.all(nodes.map(probe));
+  const cpu = p1.reduce((s, v, i) => s + v.us - p0[i].us, 0);
+  const delta = (k: 'batches' | 'ops' | 'single') => p1.reduce((s, v, i) => s + (v.holdBook?.[k] ?? 0) - (p0[i].holdBook?.[k] ?? 0), 0);
+  const batches = delta('batches');
+  const result: Result = {
+    label, rps: m.rps, p50: m.p50, p99: m.p99, non2xx: m.non2xx, errors: m.errors, calls: m.calls,
+    cpuUsPerCall: m.calls ? cpu / m.calls : 0,
+    generatorUsPerCall: m.generatorUs !== undefined && m.calls ? m.generatorUs / m.calls : undefined,
     batch: batches ? delta('ops') / batches : undefined,
     single: delta('single'),
   };
   const batching = result.batch ? `  batch ${result.batch.toFixed(1)} ops, ${result.single} one-call` : '';
-  console.log(`${label.padEnd(34)} ${result.rps.toFixed(0).padStart(7)} calls/s  p50 ${result.p50} ms  p99 ${result.p99} ms  server CPU ${(result.cpuUsPerCall / 1000).toFixed(3)} ms/call  non-2xx ${result.non2xx}  errors ${result.errors}${batching}`);
+  const gen = result.generatorUsPerCall !== undefined ? `  generator CPU ${(result.generatorUsPerCall / 1000).toFixed(3)} ms/call` : '';
+  console.log(`${label.padEnd(34)} ${result.rps.toFixed(0).padStart(7)} calls/s  p50 ${result.p50} ms  p99 ${result.p99} ms  server CPU ${(result.cpuUsPerCall / 1000).toFixed(3)} ms/call${gen}  non-2xx ${result.non2xx}  errors ${result.errors}${batching}`);
+  if (result.non2xx > 0 || result.errors > 0) failed.push(`${label}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   return result;
 }
+
+const failed: string[] = [];
 
 async function startPostgres(): Promise<{ url: string; stop(): Promise<void> }> {
   if (process.env.BENCH_DATABASE_URL) return { url: process.env.BENCH_DATABASE_URL, stop: async () => {} };
@@ -161,10 +202,15 @@ try {
 }
 
 const base = results[0];
-console.log('\n| setup | calls/s | ratio to bare | p50 ms | p99 ms | server CPU ms/call | ops per batch |');
-console.log('|---|---:|---:|---:|---:|---:|---:|');
+console.log('\n| setup | calls/s | ratio to bare | p50 ms | p99 ms | server CPU ms/call | CPU ratio to bare | generator CPU ms/call | ops per batch |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of results) {
-  console.log(`| ${r.label} | ${r.rps.toFixed(0)} | ${(r.rps / base.rps).toFixed(2)} | ${r.p50} | ${r.p99} | ${(r.cpuUsPerCall / 1000).toFixed(3)} | ${r.batch ? r.batch.toFixed(1) : '–'} |`);
+  const gen = r.generatorUsPerCall !== undefined ? (r.generatorUsPerCall / 1000).toFixed(3) : '–';
+  console.log(`| ${r.label} | ${r.rps.toFixed(0)} | ${(r.rps / base.rps).toFixed(2)} | ${r.p50} | ${r.p99} | ${(r.cpuUsPerCall / 1000).toFixed(3)} | ${(r.cpuUsPerCall / base.cpuUsPerCall).toFixed(2)} | ${gen} | ${r.batch ? r.batch.toFixed(1) : '–'} |`);
 }
 console.log(`\nload average (1/5/15 min) at the start: ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-console.log(`\n${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${new Date().toISOString()}, ${duration} s per run, ${connections} connections`);
+console.log(`\n${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${new Date().toISOString()}, ${duration} s per run, ${connections} connections, load generator: ${useAutocannon ? 'autocannon (in the bench process)' : 'bench/gateway-load.ts (own process)'}`);
+if (failed.length > 0) {
+  console.error(`\nFAILED:\n${failed.join('\n')}`);
+  process.exitCode = 1;
+}
