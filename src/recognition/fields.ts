@@ -91,6 +91,15 @@ export function chooseIdNumber(read: Decoded, birthday: string): ReadField {
 }
 
 /**
+ * What the recogniser reads for the characters of the closed lists outside its dictionary:
+ * 仫 of 仫佬 comes out as 么 (on every 仫佬 card of the bench set, 0.54–0.84), never as 仡,
+ * so 么佬 is 仫佬 while 亿佬 stays 仡佬 (the wildcard alone lets any misread of 仡 pass as 仫).
+ */
+const STAND_IN: Record<string, string> = { 仫: '么' };
+/** a stand-in read counts for a little less than the character itself would */
+const STAND_IN_WEIGHT = 0.5;
+
+/**
  * Choose among a closed list of values (the 56 nations, 男/女) by their CTC likelihood over
  * the value's spans; the confidence is the chosen value's posterior among the list. Characters
  * the model cannot produce (仫 of 仫佬) match any character, at a penalty.
@@ -103,19 +112,22 @@ export function chooseFromList(spans: Span[], cs: Charset, values: readonly stri
   if (!spans.length) return emptyField();
   const alphabet = classesOf(cs.classOf, values.join(''));
   const score = (sp: Span, label: number[]) => ctcLogLikelihood(sp.line.probs, label, sp.from, sp.to, 0.001, alphabet);
-  const scores = values.map((v) => {
-    const label = [...v].map((ch) => cs.classOf.get(ch) ?? WILDCARD);
-    let total = 0;
+  const scoreLabel = (label: number[]) => {
     // the value may be split over several boxes: take the best split point per span boundary
-    if (spans.length === 1) total = score(spans[0]!, label);
-    else {
-      total = -Infinity;
-      for (let k = 0; k <= label.length; k++) {
-        const a = score(spans[0]!, label.slice(0, k));
-        const b = spans.slice(1).reduce((acc, sp, j) => acc + score(sp, j === 0 ? label.slice(k) : []), 0);
-        total = Math.max(total, a + b);
-      }
+    if (spans.length === 1) return score(spans[0]!, label);
+    let total = -Infinity;
+    for (let k = 0; k <= label.length; k++) {
+      const a = score(spans[0]!, label.slice(0, k));
+      const b = spans.slice(1).reduce((acc, sp, j) => acc + score(sp, j === 0 ? label.slice(k) : []), 0);
+      total = Math.max(total, a + b);
     }
+    return total;
+  };
+  const scores = values.map((v) => {
+    let total = scoreLabel([...v].map((ch) => cs.classOf.get(ch) ?? WILDCARD));
+    // a character the model cannot produce is read as its usual stand-in: score that read too
+    const standIn = [...v].map((ch) => cs.classOf.get(ch) ?? cs.classOf.get(STAND_IN[ch] ?? '') ?? WILDCARD);
+    if (standIn.some((c, i) => c !== WILDCARD && !cs.classOf.has([...v][i]!))) total = Math.max(total, scoreLabel(standIn) + Math.log(STAND_IN_WEIGHT));
     return total + logPrior(v);
   });
   let best = 0;

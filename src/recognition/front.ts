@@ -42,6 +42,9 @@ export function locateFrontLabels(rows: Row[]): Partial<Record<(typeof FRONT_LAB
         if (found[label]) continue;
         const end = findLabel(row, label, label === '民族' ? Infinity : 2, loose);
         if (end < 0) continue;
+        // a label taken from one character must keep the card's order of rows (姓名 above
+        // 性别 above 出生 …): 生名 on the name row is 姓名 misread, not 出生
+        if (loose && label !== '民族' && !inColumnOrder(found, label, r)) continue;
         found[label] = { row: r, end };
         if (!loose && label !== '民族') startedBy.add(r);
       }
@@ -57,6 +60,19 @@ export function locateFrontLabels(rows: Row[]): Partial<Record<(typeof FRONT_LAB
     }
   }
   return found;
+}
+
+/** the labels of the left column, top to bottom, each on its own row */
+const COLUMN = ['姓名', '性别', '出生', '住址', '公民身份号码'] as const;
+
+/** Whether `label` on row `r` stands below the column's labels above it and above those below. */
+function inColumnOrder(found: Partial<Record<(typeof FRONT_LABELS)[number], Located>>, label: (typeof FRONT_LABELS)[number], r: number): boolean {
+  const k = COLUMN.indexOf(label as (typeof COLUMN)[number]);
+  return COLUMN.every((other, j) => {
+    const at = found[other];
+    if (!at || j === k) return true;
+    return j < k ? at.row < r : at.row > r;
+  });
 }
 
 /** The row holding the number: the 公民身份号码 row, else the row with the longest digit run. */
@@ -142,27 +158,18 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
     fields.name = withoutStray(freeField(spans, cs), true);
     if (reread) fields.name = await confirm(fields.name, spans, cs, reread);
   }
-  // the sex row: by its labels, else (both unreadable) the one row between name and birth
-  const between = at['姓名'] && at['出生'] && at['出生'].row - at['姓名'].row === 2 ? at['姓名'].row + 1 : undefined;
-  const sexRow = at['性别']?.row ?? at['民族']?.row ?? between;
-  if (sexRow !== undefined) {
-    const row = rows[sexRow]!;
-    const nationAt = at['民族']?.row === sexRow ? at['民族'] : undefined;
-    const nationStart = nationAt ? nationAt.end - 1 : row.chars.length;
-    // 性别 unreadable: the sex stands in the value column, before 民族
-    const sexAfter = at['性别']?.row === sexRow ? at['性别'].end : labelColumnEnd(rows, at, row);
-    if (at['性别']?.row === sexRow || nationAt || sexAfter >= 0) {
-      fields.sex = chooseFromList(spansBetween(row, sexAfter, nationStart), cs, SEXES);
-    }
-    if (nationAt) fields.nation = chooseFromList(spansBetween(row, nationAt.end), cs, NATIONS, nationPrior);
-  }
+  const idRow = numberRow(rows, at['公民身份号码']?.row);
+  const { sexRow, birthRow } = valueRows(at, idRow);
   let birthRead: Decoded | undefined;
-  if (at['出生']) {
-    birthRead = decodeSpans(spansBetween(rows[at['出生'].row]!, at['出生'].end), cs, allowed.date, 0.05);
+  if (birthRow !== undefined) {
+    const row = rows[birthRow]!;
+    const after = at['出生']?.row === birthRow ? at['出生'].end : labelColumnEnd(rows, at, row);
+    birthRead = decodeSpans(spansBetween(row, after), cs, allowed.date, 0.05);
     const value = parseBirthday(birthRead.text);
     if (value) fields.birthday = { value, confidence: minProb(birthRead) };
+    else birthRead = undefined;
   }
-  const idRow = numberRow(rows, at['公民身份号码']?.row);
+  let layout: Layout | undefined;
   if (idRow >= 0) {
     const row = rows[idRow]!;
     const labelEnd = at['公民身份号码']?.row === idRow ? at['公民身份号码'].end : -1;
@@ -175,8 +182,29 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
     }
     fields.idCard = chooseIdNumber(decodeSpans(spans, cs, allowed.idNumber, 0.05), fields.birthday.value);
     if (birthRead) fields.birthday = agreeBirthday(fields.birthday, birthRead, fields.idCard);
-    fields.sex = agreeSex(fields.sex, fields.idCard);
+    if (trustedNumber(fields.idCard)) layout = layoutFromNumber(spans, cs, allowed.idNumber);
   }
+  if (sexRow !== undefined) {
+    const row = rows[sexRow]!;
+    const nationAt = at['民族']?.row === sexRow ? at['民族'] : undefined;
+    // 民族 unreadable: the nation stands where the card's layout puts it, which the number's
+    // printed extent (the same on every card) locates along the rows
+    const nationFrom = nationAt ? nationAt.end : layout ? lastBefore(row, layout.u(NATION_VALUE_MM)) : undefined;
+    const sexBefore = nationAt ? nationAt.end - 1 : layout ? lastBefore(row, layout.u(NATION_LABEL_MM)) + 1 : row.chars.length;
+    // 性别 unreadable: the sex stands in the value column, before 民族
+    const sexAfter = at['性别']?.row === sexRow ? at['性别'].end : labelColumnEnd(rows, at, row);
+    if (at['性别']?.row === sexRow || nationAt || sexAfter >= 0 || layout) {
+      fields.sex = chooseFromList(spansBetween(row, sexAfter, sexBefore), cs, SEXES);
+    }
+    if (nationFrom !== undefined) {
+      let spans = spansBetween(row, nationFrom);
+      if (!nationAt) spans = spans.filter((sp) => sp.line.box.u + sp.line.box.w / 2 > layout!.u(NATION_VALUE_MM));
+      fields.nation = chooseFromList(spans, cs, NATIONS, nationPrior);
+      // found by position, not by its label: never more sure than the read of its characters
+      if (!nationAt && fields.nation.value) fields.nation = { ...fields.nation, confidence: Math.min(fields.nation.confidence, 0.89) };
+    }
+  }
+  fields.sex = agreeSex(fields.sex, fields.idCard);
   if (at['住址']) {
     const first = at['住址'].row;
     const last = idRow > first ? idRow : rows.length;
@@ -244,6 +272,51 @@ function labelColumnEnd(rows: Row[], at: ReturnType<typeof locateFrontLabels>, r
     end = i;
   }
   return end;
+}
+
+/**
+ * The rows of the sex and the birthday where their labels are unreadable: the card prints
+ * 姓名, 性别, 出生 and 住址 on consecutive rows, so a row between two located ones holds the
+ * value the layout puts there.
+ */
+function valueRows(at: ReturnType<typeof locateFrontLabels>, idRow: number): { sexRow?: number; birthRow?: number } {
+  const name = at['姓名']?.row, address = at['住址']?.row;
+  let sexRow = at['性别']?.row ?? at['民族']?.row;
+  let birthRow = at['出生']?.row;
+  if (sexRow === undefined && name !== undefined) {
+    if ((birthRow !== undefined && birthRow - name === 2) || (birthRow === undefined && address !== undefined && address - name === 3)) sexRow = name + 1;
+  }
+  if (birthRow === undefined && sexRow !== undefined) {
+    const below = address ?? (idRow >= 0 ? idRow : undefined);
+    if (address !== undefined ? address - sexRow === 2 : below === undefined || below - sexRow >= 2) birthRow = sexRow + 1;
+  }
+  return { sexRow, birthRow };
+}
+
+/** Where the nation's value starts on the card, and its label, in mm from the card's left edge. */
+const NATION_VALUE_MM = 37.7, NATION_LABEL_MM = 28;
+
+/** The index of the row's last character standing before `u`, or -1. */
+function lastBefore(row: Row, u: number): number {
+  return row.chars.reduce((last, c, i) => (c.char !== ' ' && charU(row.lines[c.line]!, c) < u ? i : last), -1);
+}
+
+/** The centres of the number's first and last characters, in mm (they span 29.8–78.3 mm). */
+const NUMBER_FIRST_MM = 30.8, NUMBER_LAST_MM = 76.6;
+
+interface Layout {
+  /** position along the rows (card frame u) of a point `mm` from the card's left edge */
+  u(mm: number): number;
+}
+
+/** The card's horizontal scale from the number read whole: its 18 characters span a fixed width. */
+function layoutFromNumber(spans: Span[], cs: Charset, allowed: readonly number[]): Layout | undefined {
+  const us = spans.flatMap((sp) => decodeSpans([sp], cs, allowed, 0.05).chars.map((c) => charU(sp.line, c)));
+  if (us.length !== 18) return undefined;
+  const u0 = us[0]!, u1 = us[17]!;
+  if (!(u1 > u0)) return undefined;
+  const perMm = (u1 - u0) / (NUMBER_LAST_MM - NUMBER_FIRST_MM);
+  return { u: (mm) => u0 + (mm - NUMBER_FIRST_MM) * perMm };
 }
 
 /** A number that passed its check digit and was read with confidence vouches for its parts. */
