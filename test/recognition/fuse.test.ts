@@ -62,14 +62,16 @@ async function runBoth(original: Uint8Array, fused: Uint8Array, dims: number[], 
   }
 }
 
-const nodeCount = (bytes: Uint8Array): number => new OnnxGraphView(bytes.slice()).nodes.length;
+/** Operator nodes: the constants pattern 4 adds (a BatchNormalization's parameters) are data. */
+const nodeCount = (bytes: Uint8Array): number => new OnnxGraphView(bytes.slice()).nodes.filter((n) => n.opType !== 'Constant').length;
 
 describe('fusePaddleOcrGraph on the PP-OCRv4 models', () => {
   const cases = [
-    { file: 'ch_PP-OCRv4_rec_infer.onnx', dims: [1, 3, 48, 320], convAffine: true },
-    { file: 'ch_PP-OCRv4_det_infer.onnx', dims: [1, 3, 320, 416], convAffine: true },
+    { file: 'ch_PP-OCRv4_rec_infer.onnx', dims: [1, 3, 48, 320], convAffine: true, dbHead: false },
+    // the DB detector: its head upsamples twice with ConvTranspose, its neck has residual SE
+    { file: 'ch_PP-OCRv4_det_infer.onnx', dims: [1, 3, 320, 416], convAffine: true, dbHead: true },
     // MobileNetV3 classifier: hardswish only
-    { file: 'ch_ppocr_mobile_v2.0_cls_infer.onnx', dims: [1, 3, 48, 192], convAffine: false },
+    { file: 'ch_ppocr_mobile_v2.0_cls_infer.onnx', dims: [1, 3, 48, 192], convAffine: false, dbHead: false },
   ];
   for (const c of cases) {
     describe(c.file, () => {
@@ -85,21 +87,51 @@ describe('fusePaddleOcrGraph on the PP-OCRv4 models', () => {
         if (c.convAffine) {
           assert.ok(result.fused.convAffine > 0, JSON.stringify(result.fused));
           assert.ok(result.fused.affineConv > 0, JSON.stringify(result.fused));
+          assert.ok(result.fused.scalarAdd > 0, JSON.stringify(result.fused));
+        }
+        if (c.dbHead) {
+          // both upsamplings in one rewrite, and no ConvTranspose left
+          assert.equal(result.fused.pixelShuffle, 1, JSON.stringify(result.fused));
+          assert.ok(result.fused.residualScale > 0, JSON.stringify(result.fused));
+          assert.equal(new OnnxGraphView(result.model.slice()).nodes.filter((n) => n.opType === 'ConvTranspose').length, 0);
         }
         assert.notEqual(result.model, original);
         const before = nodeCount(original);
         const after = nodeCount(result.model);
-        // each hardswish and Conv→affine loses 2 nodes, each affine→Conv 2 (1 when the Conv pads)
-        const { hardswish, convAffine, affineConv } = result.fused;
+        // each hardswish and Conv→affine loses 2 nodes, each affine→Conv 2 (1 when the Conv pads);
+        // a scalar Add becomes one BatchNormalization; x + x·s one Add on s and one Mul (same
+        // count); the two ConvTranspose → bias Add → BN → activation chains of the DB head become
+        // 1x1 Conv → activation twice and one DepthToSpace (7 nodes → 5)
+        const { hardswish, convAffine, affineConv, pixelShuffle } = result.fused;
         assert.ok(after < before, `${before} -> ${after}`);
-        assert.ok(after <= before - 2 * hardswish - 2 * convAffine - affineConv, `${before} -> ${after}`);
+        assert.ok(after <= before - 2 * hardswish - 2 * convAffine - affineConv - 2 * pixelShuffle, `${before} -> ${after}`);
       });
 
       it('does not modify its input and leaves nothing to fuse a second time', () => {
         assert.deepEqual(original, modelBytes(c.file));
         const again = fusePaddleOcrGraph(result.model);
-        assert.deepEqual(again.fused, { hardswish: 0, convAffine: 0, affineConv: 0 });
+        assert.deepEqual(again.fused, { hardswish: 0, convAffine: 0, affineConv: 0, scalarAdd: 0, pixelShuffle: 0, residualScale: 0 });
         assert.equal(again.model, result.model);
+      });
+
+      it('leaves no Add of a scalar in front of a Conv (ORT would leave the blocked layout for it)', () => {
+        const view = new OnnxGraphView(result.model.slice());
+        const scalarAddsBeforeConv = view.nodes.filter((n) => n.opType === 'Add' && n.input.some((i) => view.floatTensor(i)?.length === 1)
+          && (view.consumers.get(n.output[0]!) ?? []).some((c) => c.opType === 'Conv'));
+        assert.equal(scalarAddsBeforeConv.length, 0);
+        const bn = view.nodes.filter((n) => n.opType === 'BatchNormalization' && n.name.endsWith('_bn'));
+        assert.equal(bn.length, result.fused.scalarAdd);
+        for (const n of bn) {
+          // scale 1, mean 0, var 1: the channel count matches the Conv it feeds
+          const conv = view.consumers.get(n.output[0]!)![0]!;
+          const c = view.floatTensor(n.input[1])!.length;
+          assert.ok(c > 1, n.name);
+          assert.deepEqual([...view.floatTensor(n.input[1])!], new Array(c).fill(1));
+          assert.deepEqual([...view.floatTensor(n.input[3])!], new Array(c).fill(0));
+          assert.deepEqual([...view.floatTensor(n.input[4])!], new Array(c).fill(1));
+          assert.equal(view.floatTensor(n.input[2])!.length, c);
+          assert.equal(conv.opType, 'Conv');
+        }
       });
 
       it('gives the same outputs as the original graph (within 1e-4)', async () => {
@@ -178,7 +210,7 @@ describe('fusePaddleOcrGraph on other input', () => {
     await session.release();
     const result = fusePaddleOcrGraph(model);
     assert.equal(result.model, model);
-    assert.deepEqual(result.fused, { hardswish: 0, convAffine: 0, affineConv: 0 });
+    assert.deepEqual(result.fused, { hardswish: 0, convAffine: 0, affineConv: 0, scalarAdd: 0, pixelShuffle: 0, residualScale: 0 });
   });
 
   it('falls back to the input for bytes that are not a model', () => {
@@ -192,7 +224,7 @@ describe('fusePaddleOcrGraph on other input', () => {
     for (const bytes of inputs) {
       const result = fusePaddleOcrGraph(bytes);
       assert.equal(result.model, bytes);
-      assert.deepEqual(result.fused, { hardswish: 0, convAffine: 0, affineConv: 0 });
+      assert.deepEqual(result.fused, { hardswish: 0, convAffine: 0, affineConv: 0, scalarAdd: 0, pixelShuffle: 0, residualScale: 0 });
     }
   });
 });

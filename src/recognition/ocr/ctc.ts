@@ -29,22 +29,40 @@ export interface Decoded {
   confidence: number;
 }
 
-function argmaxAt(l: LineProbs, t: number): [number, number] {
-  const base = t * l.classes;
-  let best = 0, bp = -1;
-  for (let c = 0; c < l.classes; c++) {
-    const p = l.probs[base + c]!;
-    if (p > bp) { bp = p; best = c; }
+/**
+ * Each step's best class and its probability, computed once per line: the parsers decode the
+ * same line many times (whole, per span, per candidate cut), and the scan over ~6,600 classes
+ * is what costs.
+ */
+const bestOfSteps = new WeakMap<Float32Array, { cls: Int32Array; prob: Float32Array }>();
+
+function stepMaxima(l: LineProbs): { cls: Int32Array; prob: Float32Array } {
+  let m = bestOfSteps.get(l.probs);
+  if (m && m.cls.length >= l.steps) return m;
+  const cls = new Int32Array(l.steps), prob = new Float32Array(l.steps);
+  const { probs, classes } = l;
+  for (let t = 0; t < l.steps; t++) {
+    const base = t * classes;
+    let best = 0, bp = -1;
+    for (let c = 0; c < classes; c++) {
+      const p = probs[base + c]!;
+      if (p > bp) { bp = p; best = c; }
+    }
+    cls[t] = best;
+    prob[t] = bp;
   }
-  return [best, bp];
+  m = { cls, prob };
+  bestOfSteps.set(l.probs, m);
+  return m;
 }
 
 /** Greedy CTC: per-step argmax, repeats collapsed, blanks (class 0) dropped. */
 export function greedyDecode(l: LineProbs, charset: string[], from = 0, to = l.steps): Decoded {
   const chars: DecodedChar[] = [];
+  const best = stepMaxima(l);
   let prev = 0;
   for (let t = from; t < to; t++) {
-    const [c, p] = argmaxAt(l, t);
+    const c = best.cls[t]!, p = best.prob[t]!;
     if (c !== 0 && c === prev) {
       const last = chars[chars.length - 1]!;
       last.t1 = t;

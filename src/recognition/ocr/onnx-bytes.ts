@@ -127,12 +127,15 @@ const NODE_ATTRIBUTE = 5;
 const NODE_DOMAIN = 7;
 const ATTR_NAME = 1;
 const ATTR_FLOAT = 2;
+const ATTR_INT = 3;
 const ATTR_TENSOR = 5;
 const ATTR_GRAPH = 6;
 const ATTR_INTS = 8;
 const ATTR_GRAPHS = 11;
 const ATTR_TYPE = 20;
 const ATTR_TYPE_FLOAT = 1;
+const ATTR_TYPE_TENSOR = 4;
+const ATTR_TYPE_INT = 2;
 const TENSOR_DIMS = 1;
 const TENSOR_DATA_TYPE = 2;
 const TENSOR_FLOAT_DATA = 4;
@@ -158,6 +161,7 @@ export interface OnnxNode {
 export interface OnnxAttribute {
   name: string;
   float?: number;
+  int?: number;
   ints: number[];
   /** a subgraph (If/Loop/Scan bodies): values it uses are invisible to a top-level scan */
   hasGraph: boolean;
@@ -201,7 +205,30 @@ export function floatAttribute(name: string, value: number): Uint8Array {
   ]));
 }
 
-/** Decodes the few attribute kinds the passes look at (floats, int lists, subgraph presence). */
+/** An int attribute as a whole NodeProto `attribute` field. */
+export function intAttribute(name: string, value: number): Uint8Array {
+  return lengthDelimited(NODE_ATTRIBUTE, concatBytes([
+    stringField(ATTR_NAME, name),
+    Uint8Array.from([...encodeVarint((ATTR_INT << 3) | WIRE_VARINT), ...encodeVarint(value)]),
+    Uint8Array.from([...encodeVarint((ATTR_TYPE << 3) | WIRE_VARINT), ATTR_TYPE_INT]),
+  ]));
+}
+
+/** A float32 tensor attribute (e.g. a Constant node's `value`) as a whole `attribute` field. */
+export function tensorAttribute(name: string, dims: readonly number[], values: Float32Array): Uint8Array {
+  const tensor = concatBytes([
+    ...dims.map((d) => Uint8Array.from([...encodeVarint((TENSOR_DIMS << 3) | WIRE_VARINT), ...encodeVarint(d)])),
+    Uint8Array.from([...encodeVarint((TENSOR_DATA_TYPE << 3) | WIRE_VARINT), DATA_TYPE_FLOAT]),
+    lengthDelimited(TENSOR_RAW_DATA, new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength))),
+  ]);
+  return lengthDelimited(NODE_ATTRIBUTE, concatBytes([
+    stringField(ATTR_NAME, name),
+    lengthDelimited(ATTR_TENSOR, tensor),
+    Uint8Array.from([...encodeVarint((ATTR_TYPE << 3) | WIRE_VARINT), ATTR_TYPE_TENSOR]),
+  ]));
+}
+
+/** Decodes the few attribute kinds the passes look at (floats, ints, int lists, subgraph presence). */
 export function parseAttribute(raw: Uint8Array): OnnxAttribute {
   const attr: OnnxAttribute = { name: '', ints: [], hasGraph: false };
   const outer = readFields(raw).next().value;
@@ -210,7 +237,8 @@ export function parseAttribute(raw: Uint8Array): OnnxAttribute {
     if (h.fieldNo === ATTR_NAME) attr.name = fieldText(raw, h);
     else if (h.fieldNo === ATTR_FLOAT && h.wireType === WIRE_FIXED32) {
       attr.float = new DataView(raw.buffer, raw.byteOffset + h.dataStart, 4).getFloat32(0, true);
-    } else if (h.fieldNo === ATTR_INTS && h.wireType === WIRE_VARINT) attr.ints.push(asInt64(h.varint!));
+    } else if (h.fieldNo === ATTR_INT && h.wireType === WIRE_VARINT) attr.int = asInt64(h.varint!);
+    else if (h.fieldNo === ATTR_INTS && h.wireType === WIRE_VARINT) attr.ints.push(asInt64(h.varint!));
     else if (h.fieldNo === ATTR_INTS && h.wireType === WIRE_LENGTH_DELIMITED) {
       // packed repeated int64
       const packed = raw.subarray(h.dataStart, h.dataEnd);
@@ -353,8 +381,9 @@ export class OnnxGraphView {
     this.bytes.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), loc.dataStart);
   }
 
-  /** The model again, with `drop` nodes left out and `replace` nodes written in their place. */
-  emit(drop: ReadonlySet<OnnxNode>, replace: ReadonlyMap<OnnxNode, OnnxNode>): Uint8Array {
+  /** The model again, with `drop` nodes left out and `replace` nodes written in their place (a
+   *  list: several nodes, in that order, where the one was). */
+  emit(drop: ReadonlySet<OnnxNode>, replace: ReadonlyMap<OnnxNode, OnnxNode | readonly OnnxNode[]>): Uint8Array {
     const { bytes, graphField } = this;
     const nodeAt = new Map(this.nodeFieldStarts.map((start, i) => [start, this.nodes[i]!] as const));
     const parts: Uint8Array[] = [];
@@ -366,7 +395,8 @@ export class OnnxGraphView {
       }
       if (drop.has(node)) continue;
       const replacement = replace.get(node);
-      parts.push(replacement ? encodeNode(replacement) : bytes.subarray(f.start, f.end));
+      if (!replacement) parts.push(bytes.subarray(f.start, f.end));
+      else for (const r of Array.isArray(replacement) ? replacement : [replacement]) parts.push(encodeNode(r as OnnxNode));
     }
     // one copy of the whole model: the fields before the graph, a new graph header, the graph's
     // parts, the fields after it

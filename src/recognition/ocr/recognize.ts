@@ -54,9 +54,12 @@ export function writeModelPlanes(pixels: Uint8Array, width: number, height: numb
     for (let x = 0; x < width; x++) {
       const p = (y * width + x) * 3;
       const q = offset + y * canvasWidth + x;
-      out[q] = pixels[p + 2]! / 127.5 - 1;
-      out[q + plane] = pixels[p + 1]! / 127.5 - 1;
-      out[q + 2 * plane] = pixels[p]! / 127.5 - 1;
+      out[q] = SIGNED_UNIT[pixels[p + 2]!]!;
+      out[q + plane] = SIGNED_UNIT[pixels[p + 1]!]!;
+      out[q + 2 * plane] = SIGNED_UNIT[pixels[p]!]!;
     }
   }
 }
+
+/** x / 127.5 - 1 for every byte value */
+const SIGNED_UNIT = Float32Array.from({ length: 256 }, (_, x) => x / 127.5 - 1);
