@@ -171,6 +171,12 @@ export class AppDirectory {
     return this.cached(this.byCode, appCode, () => this.load('app_code_hash', hashAppCode(appCode)));
   }
 
+  /** The cached app of an AppCode when the cache has a fresh one (no await on the hot path). */
+  peekByCode(appCode: string): AppCredentials | undefined {
+    const hit = this.byCode.get(appCode);
+    return hit && this.clock() - hit.at < this.ttlMs ? hit.app : undefined;
+  }
+
   async findByKey(appKey: string): Promise<AppCredentials | undefined> {
     return this.cached(this.byKey, appKey, () => this.load('app_key', appKey));
   }

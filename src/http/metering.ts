@@ -139,20 +139,38 @@ export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void
     apiPerSecond: { 'idcard-ocr': gw.ocrCallsPerSecond ?? 0, 'idcard-verify': gw.verifyCallsPerSecond ?? 0 },
   });
   let holdBook: Promise<HoldBook> | undefined;
-  const book = () => (holdBook ??= openHoldBook(db));
+  let opened: HoldBook | undefined;
+  const book = () => (holdBook ??= openHoldBook(db).then((b) => (opened = b)));
   deps.holdBook?.(book);
   const report = deps.onError ?? ((err: unknown, where: string) => app.log.error({ err }, `metering: ${where} failed`));
 
   if (!app.hasRequestDecorator('resultCode')) app.decorateRequest('resultCode', undefined);
   if (!app.hasRequestDecorator('caller')) app.decorateRequest('caller', undefined);
 
-  /** Who is calling: refusals that need neither the body nor the database's write path. */
-  async function identify(request: FastifyRequest, now: number): Promise<Omit<Meter, 'start' | 'requestId' | 'product'>> {
+  type Who = Omit<Meter, 'start' | 'requestId' | 'product'>;
+
+  /** The AppCode of `Authorization: APPCODE <code>`; undefined for another scheme; throws on a malformed one. */
+  function appCodeOf(request: FastifyRequest): string | undefined {
     const authorization = header(request, 'authorization');
     const appcode = authorization !== undefined ? APPCODE.exec(authorization) : null;
-    if (appcode) {
-      const code = appcode[1] ?? '';
-      if (!code || /\s/.test(code)) throw new GatewayRefusal('InvalidAppCode');
+    if (!appcode) return undefined;
+    const code = appcode[1] ?? '';
+    if (!code || /\s/.test(code)) throw new GatewayRefusal('InvalidAppCode');
+    return code;
+  }
+
+  /** identify() without an await when the caller's app is cached (the common case) */
+  function identifyCached(request: FastifyRequest): Who | undefined {
+    const code = appCodeOf(request);
+    if (code === undefined) return undefined;
+    const app = directory.peekByCode(code);
+    return app ? { mode: 'appcode', app, appCode: code } : undefined;
+  }
+
+  /** Who is calling: refusals that need neither the body nor the database's write path. */
+  async function identify(request: FastifyRequest, now: number): Promise<Who> {
+    const code = appCodeOf(request);
+    if (code !== undefined) {
       const found = await directory.findByCode(code);
       if (!found) throw new GatewayRefusal('InvalidAppCode');
       return { mode: 'appcode', app: found, appCode: code };
@@ -211,28 +229,52 @@ export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void
     if (!allowed(m)) throw new GatewayRefusal('Unauthorized');
   }
 
-  // X-Ca-Request-Id on every answer, metered or not.
-  app.addHook('onRequest', async (request: MeteredRequest, reply) => {
+  // X-Ca-Request-Id on every answer, metered or not. The hooks are callback-style with a
+  // synchronous fast path (a cached app, no body to keep): an async hook costs promises and
+  // microtask turns on every call.
+  function meter(request: MeteredRequest, who: Who, now: number, requestId: string, product: string): void {
+    const idem = header(request, 'idempotency-key') ?? (who.mode === 'appcode' ? header(request, 'x-ca-nonce') : undefined);
+    request[kMeter] = {
+      mode: who.mode, app: who.app, appCode: who.appCode, signatureMethod: who.signatureMethod,
+      start: now, requestId, product, idempotencyKey: idem && idem.length <= 256 ? idem : undefined,
+    };
+  }
+  app.addHook('onRequest', (request: MeteredRequest, reply, done) => {
     const requestId = requestIdOf(request);
     reply.header('x-ca-request-id', requestId);
     const product = request.routeOptions.config?.product;
-    if (!product) return;
+    if (!product) return done();
     const now = clock();
+    const refuse = (err: unknown) => {
+      if (err instanceof GatewayRefusal) sendRefusal(reply, err, requestId);
+      else {
+        report(err, 'authentication');
+        sendRefusal(reply, new GatewayRefusal('ServiceUnavailable'), requestId);
+      }
+    };
     try {
-      const who = await identify(request, now);
-      const idem = header(request, 'idempotency-key') ?? (who.mode === 'appcode' ? header(request, 'x-ca-nonce') : undefined);
-      request[kMeter] = { ...who, start: now, requestId, product, idempotencyKey: idem && idem.length <= 256 ? idem : undefined };
+      const cached = identifyCached(request);
+      if (cached) {
+        meter(request, cached, now, requestId, product);
+        return done();
+      }
     } catch (err) {
-      if (err instanceof GatewayRefusal) return sendRefusal(reply, err, requestId);
-      report(err, 'authentication');
-      return sendRefusal(reply, new GatewayRefusal('ServiceUnavailable'), requestId);
+      return refuse(err);
     }
+    identify(request, now).then((who) => {
+      meter(request, who, now, requestId, product);
+      done();
+    }, refuse);
   });
 
-  app.addHook('preParsing', async (request: MeteredRequest, reply, payload) => {
+  app.addHook('preParsing', (request: MeteredRequest, reply, payload, done) => {
     const m = request[kMeter];
+    if (!m || (m.mode !== 'signature' && m.idempotencyKey === undefined && !header(request, 'content-md5')?.trim())) return done(null, payload);
+    keepBody(request, reply, m, payload).then((p) => done(null, p), (err: Error) => done(err));
+  });
+
+  async function keepBody(request: MeteredRequest, reply: FastifyReply, m: Meter, payload: import('node:stream').Readable): Promise<import('node:stream').Readable> {
     const md5Sent = !!header(request, 'content-md5')?.trim();
-    if (!m || (m.mode !== 'signature' && m.idempotencyKey === undefined && !md5Sent)) return payload;
     // @fastify/multipart reads request.raw itself (piping it into busboy in its preValidation
     // hook, before ours), so a multipart body is not kept here: when a Content-MD5 came with it,
     // its bytes are hashed on their way to the parser (a second 'data' listener, the stream
@@ -262,19 +304,19 @@ export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void
     const replay = Readable.from([m.rawBody]) as Readable & { receivedEncodedLength?: number };
     replay.receivedEncodedLength = m.rawBody.length;
     return replay;
-  });
+  }
 
-  app.addHook('preValidation', async (request: MeteredRequest, reply) => {
+  app.addHook('preValidation', (request: MeteredRequest, reply, done) => {
     const m = request[kMeter];
-    if (!m) return;
-    try {
-      await admit(request, m);
+    if (!m) return done();
+    admit(request, m).then(() => {
       request.caller = { buyerId: m.app.buyerId, appId: m.app.id, requestId: m.requestId };
-    } catch (err) {
+      done();
+    }, (err: unknown) => {
       if (err instanceof GatewayRefusal) return sendRefusal(reply, err, m.requestId);
       report(err, 'admission');
-      return sendRefusal(reply, new GatewayRefusal('ServiceUnavailable'), m.requestId);
-    }
+      sendRefusal(reply, new GatewayRefusal('ServiceUnavailable'), m.requestId);
+    });
   });
 
   async function admit(request: MeteredRequest, m: Meter): Promise<void> {
@@ -310,7 +352,7 @@ export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void
       }
     }
     for (let attempt = 0; ; attempt++) {
-      const r = await (await book()).reserve({
+      const r = await (opened ?? await book()).reserve({
         buyerId: m.app.buyerId, appId: m.app.id, product: m.product, requestId: m.requestId, now, holdTtlMs, appVersion: m.app.version,
       });
       if (r.ok) {
@@ -344,16 +386,19 @@ export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void
   // Settle before the answer leaves (onSend), so that a client that has its answer can count on
   // the ledger having it too (a retry sees the first call's outcome); onResponse catches answers
   // that skipped onSend.
-  async function settleCall(request: MeteredRequest, statusCode: number): Promise<void> {
+  function settleCall(request: MeteredRequest, statusCode: number): Promise<void> | undefined {
     const m = request[kMeter];
-    if (!m || m.settled || (!m.hold && !m.billedBefore)) return;
+    if (!m || m.settled || (!m.hold && !m.billedBefore)) return undefined;
     m.settled = true;
+    return settleMeter(request, m, statusCode);
+  }
+  async function settleMeter(request: MeteredRequest, m: Meter, statusCode: number): Promise<void> {
     const now = clock();
     // Product answers come back with HTTP 200; anything else (a crash in the handler) is not billed.
     const resultCode = statusCode < 300 ? request.resultCode : undefined;
     try {
       if (m.hold) {
-        const r = await (await book()).settle(m.hold, { resultCode, billableCodes, latencyMs: now - m.start, node: nodeId, now });
+        const r = await (opened ?? await book()).settle(m.hold, { resultCode, billableCodes, latencyMs: now - m.start, node: nodeId, now });
         if (r.billed && deps.afterBilled) {
           deps.afterBilled({ buyerId: m.app.buyerId, product: m.product, now }).catch((err: unknown) => report(err, 'afterBilled'));
         }
@@ -370,12 +415,15 @@ export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void
       report(err, 'settle');
     }
   }
-  app.addHook('onSend', async (request: MeteredRequest, reply, payload) => {
-    await settleCall(request, reply.statusCode);
-    return payload;
+  app.addHook('onSend', (request: MeteredRequest, reply, payload, done) => {
+    const settling = settleCall(request, reply.statusCode);
+    if (settling) settling.then(() => done(null, payload), done);
+    else done(null, payload);
   });
-  app.addHook('onResponse', async (request: MeteredRequest, reply) => {
-    await settleCall(request, reply.statusCode);
+  app.addHook('onResponse', (request: MeteredRequest, reply, done) => {
+    const settling = settleCall(request, reply.statusCode);
+    if (settling) settling.then(() => done(), done);
+    else done();
   });
 
   if (deps.notFound === true) {
@@ -385,12 +433,12 @@ export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void
   }
 
   // A body over the limit, refused by fastify's own parser, still answers like the gateway.
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (reply.statusCode === 413 && !reply.hasHeader('x-ca-error-message')) {
       reply.header('x-ca-error-message', new GatewayRefusal('RequestBodyTooLarge').errorMessage);
       reply.header('x-ca-error-code', 'RequestBodyTooLarge');
     }
-    return payload;
+    done(null, payload);
   });
 
   // Housekeeping shared by all nodes: expired holds back to buyers, old nonces and keys out,
