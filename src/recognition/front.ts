@@ -3,7 +3,7 @@
 // rows below 住址 down to the number's row, aligned with the value column.
 import type { FrontFields, ReadField } from './types.ts';
 import type { Decoded } from './ocr/ctc.ts';
-import { charU, decodeSpans, findLabel, minProb, spansBetween, type Charset, type Row, type Span, type TextLine } from './lines.ts';
+import { charU, decodeSpans, findLabel, gapAwareDecode, minProb, spansBetween, type Charset, type Row, type Span, type TextLine } from './lines.ts';
 import { NATIONS, nationShare } from '../idcard/index.ts';
 import { allowedSets, chooseFromList, chooseIdNumber, emptyField, parseBirthday } from './fields.ts';
 import { chainsOfCode, correctRegionStart } from './address-regions.ts';
@@ -218,6 +218,11 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
         if (left >= valueU - 1.5 * next.h) spans.push({ line, from: 0, to: line.probs.steps });
       }
     }
+    let missedLine = false;
+    if (reread) {
+      const lineAfter = await missedAddressLine(rows, first, last, birthRow, cs, reread);
+      if (lineAfter) { spans.push(lineAfter); missedLine = true; }
+    }
     const read = decodeSpans(spans, cs);
     fields.address = withoutStray(fieldOf(read), false);
     const chars = read.chars.filter((c) => c.char !== ' ');
@@ -232,6 +237,8 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
     // a second look costs as much as the first: only where the first had a doubt
     const doubtful = chars.slice(fix?.readLength ?? 0).some((c) => c.prob < 0.98);
     if (reread && doubtful) fields.address = await confirm(fields.address, spans, cs, reread, fix ? fix.value.slice(fix.chain.length) : fields.address.value);
+    // a line read where the layout says one is, not where the detector found one
+    if (missedLine) fields.address = { ...fields.address, confidence: Math.min(fields.address.confidence, 0.89) };
   }
   return fields;
 }
@@ -317,6 +324,50 @@ function layoutFromNumber(spans: Span[], cs: Charset, allowed: readonly number[]
   if (!(u1 > u0)) return undefined;
   const perMm = (u1 - u0) / (NUMBER_LAST_MM - NUMBER_FIRST_MM);
   return { u: (mm) => u0 + (mm - NUMBER_FIRST_MM) * perMm };
+}
+
+/**
+ * The address's last line the detector missed (a lone 号 wrapped onto a third line is often
+ * not found): when the last line found is full to the column's right end and the card has
+ * room for another line above the number, the place of that line is read. A read counts only
+ * when it is clearly text starting at the value column.
+ */
+async function missedAddressLine(rows: Row[], first: number, last: number, birthRow: number | undefined, cs: Charset, reread: Reread): Promise<Span | undefined> {
+  const count = last - first;
+  if (count < 1 || count >= 3) return undefined;
+  const top = rows[first]!, bottom = rows[last - 1]!;
+  const right = (l: TextLine) => l.box.u + l.box.w / 2;
+  const end = bottom.lines[bottom.lines.length - 1]!;
+  const columnEnd = right(top.lines[top.lines.length - 1]!);
+  if (right(end) < columnEnd - bottom.h) return undefined;
+  // the address's line spacing: 4.6 mm, where the rows above it are 6.6 mm apart
+  const spacing = count >= 2 ? bottom.v - rows[last - 2]!.v : birthRow !== undefined && birthRow < first ? ((top.v - rows[birthRow]!.v) / (first - birthRow)) * (4.6 / 6.6) : undefined;
+  if (!spacing || !(spacing > 0.5 * bottom.h)) return undefined;
+  const below = rows[last];
+  if (below && below.v - bottom.v < 1.8 * spacing) return undefined;
+  // the column starts where the lines after the first do, or where the first's value does
+  const left = count >= 2 ? bottom.lines[0]!.box.u - bottom.lines[0]!.box.w / 2 : end.box.u - end.box.w / 2;
+  const b = end.box;
+  const w = columnEnd - left, u = left + w / 2;
+  const du = u - b.u, dv = spacing;
+  const cos = Math.cos(b.angle), sin = Math.sin(b.angle);
+  const box = { ...b, u, v: b.v + dv, w, cx: b.cx + du * cos - dv * sin, cy: b.cy + du * sin + dv * cos };
+  const steps = Math.max(1, Math.round((end.probs.steps * w) / Math.max(1, b.w)));
+  const guess: TextLine = { box, probs: { probs: new Float32Array(0), steps, classes: end.probs.classes }, text: { text: '', chars: [], confidence: 0 } };
+  if (end.pitch) guess.pitch = end.pitch;
+  const [again] = await reread([guess]);
+  if (!again) return undefined;
+  // with the characters the model saw but did not name: a mark further on is one too
+  const all = gapAwareDecode({ line: again, from: 0, to: again.probs.steps }, cs).chars.filter((c) => c.char !== ' ');
+  const pitch = again.pitch ?? again.probs.steps / 12;
+  // the line's text runs from the column's start without a gap; marks further on are not it
+  if (!all.length || all[0]!.t0 > 2 * pitch + 3) return undefined;
+  let n = 1;
+  while (n < all.length && all[n]!.t0 - all[n - 1]!.t1 <= 2 * pitch) n++;
+  const chars = all.slice(0, n);
+  if (chars.some((c) => c.prob < 0.5) || chars.reduce((a, c) => a + c.prob, 0) / n < 0.7) return undefined;
+  const to = n < all.length ? (chars[n - 1]!.t1 + all[n]!.t0 + 1) >> 1 : again.probs.steps;
+  return { line: again, from: 0, to };
 }
 
 /** A number that passed its check digit and was read with confidence vouches for its parts. */

@@ -248,9 +248,43 @@ export function gapAwareDecode(span: Span, cs: Charset): Decoded {
     const n = Math.round((tail - lead0) / pitch - 0.2);
     if (n >= 1) fill(last.t1 + 1, line.probs.steps, n, last);
   }
-  const text = out.map((c) => c.char).join('');
-  const confidence = out.length ? out.reduce((s, c) => s + c.prob, 0) / out.length : 0;
-  return { text, chars: out, confidence };
+  const withHidden = hiddenCharacters(line, from, to, out, pitch, cs);
+  const text = withHidden.map((c) => c.char).join('');
+  const confidence = withHidden.length ? withHidden.reduce((s, c) => s + c.prob, 0) / withHidden.length : 0;
+  return { text, chars: withHidden, confidence };
+}
+
+/** a step whose blank is below this holds ink the model saw */
+const HIDDEN_BLANK = 0.6;
+
+/**
+ * Characters the model saw but would not name: steps where blank is not the clear winner (a
+ * thin 一 at a box's end, 磴 the model hesitates over) standing apart from every character
+ * read, at least half an advance from the nearest. Each is put back as the best non-blank
+ * class there with that class's (low) probability: the value keeps its length, and its
+ * confidence says it is doubtful.
+ */
+function hiddenCharacters(line: TextLine, from: number, to: number, chars: DecodedChar[], pitch: number, cs: Charset): DecodedChar[] {
+  const { probs, classes, steps } = line.probs;
+  const centre = (c: DecodedChar) => (c.t0 + c.t1) / 2;
+  const found: DecodedChar[] = [];
+  for (let t = Math.max(0, from); t < Math.min(steps, to); t++) {
+    const blank = probs[t * classes]!;
+    if (blank >= HIDDEN_BLANK) continue;
+    if ([...chars, ...found].some((c) => Math.abs(centre(c) - t) < 0.5 * pitch || (t >= c.t0 && t <= c.t1))) continue;
+    // the lowest blank of this run of steps
+    let tb = t;
+    while (tb + 1 < Math.min(steps, to) && probs[(tb + 1) * classes]! < probs[tb * classes]!) tb++;
+    let best = 0, bp = 0;
+    for (let c = 1; c < classes - 1; c++) {
+      const p = probs[tb * classes + c]!;
+      if (p > bp) { bp = p; best = c; }
+    }
+    if (best && bp >= 0.1) found.push({ char: cs.charset[best]!, cls: best, prob: bp, t0: tb, t1: tb });
+    t = tb;
+  }
+  if (!found.length) return chars;
+  return [...chars, ...found].sort((a, b) => a.t0 - b.t0);
 }
 
 /** The typical advance of a full-width character in steps, from the lines with 4+ of them. */

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { NATIONS } from '../../src/idcard/index.ts';
 import { locateFrontLabels, parseFront } from '../../src/recognition/front.ts';
-import { cardPitch, groupRows, type Charset, type Row, type TextLine } from '../../src/recognition/lines.ts';
+import { cardPitch, gapAwareDecode, groupRows, type Charset, type Row, type TextLine } from '../../src/recognition/lines.ts';
 import { chooseFromList } from '../../src/recognition/fields.ts';
 import type { CardBox } from '../../src/recognition/card.ts';
 
@@ -20,10 +20,11 @@ function charsetOf(text: string, without = ''): Charset {
 
 /**
  * One detected box holding `chars`, each [character, centre in mm, probability]; every other
- * step is blank. `extra` adds probability of other classes at a character's steps.
+ * step is blank. `extra` adds probability of other classes at a character's steps; the box
+ * reaches `rightMargin` mm past the last character.
  */
-function line(cs: Charset, v: number, chars: [string, number, number?][], extra: Record<string, [string, number][]> = {}): TextLine {
-  const left = chars[0]![1] - 2.5, right = chars[chars.length - 1]![1] + 2.5;
+function line(cs: Charset, v: number, chars: [string, number, number?][], extra: Record<string, [string, number][]> = {}, rightMargin = 2.5): TextLine {
+  const left = chars[0]![1] - 2.5, right = chars[chars.length - 1]![1] + rightMargin;
   const steps = Math.round((right - left) * STEPS_PER_MM);
   const classes = cs.charset.length;
   const probs = new Float32Array(steps * classes);
@@ -138,5 +139,64 @@ describe('closed lists and characters outside the dictionary', () => {
     // 亿 read (a misread of 仡): 仡佬, never 仫佬
     const l2 = line(cs, 16.2, [['亿', 40.6, 0.5], ['佬', 43.8]], { 亿: [['仡', 0.01]] });
     assert.equal(chooseFromList([{ line: l2, from: 0, to: l2.probs.steps }], cs, NATIONS).value, '仡佬');
+  });
+});
+
+describe('characters the model saw but did not name', () => {
+  it('puts back a thin character whose steps the blank only just won', () => {
+    const cs = charsetOf('四川省自贡市贡井区五一路-');
+    // 一 at the very end of a tight box: blank 0.59, 一 0.25, a dash 0.16
+    const l = line(cs, 29.4, [...run('贡井区五', 18.4, 3.2), ['一', 30.6, 0.25]], { 一: [['-', 0.16]] }, 0.6);
+    l.pitch = 3.2 * STEPS_PER_MM;
+    const d = gapAwareDecode({ line: l, from: 0, to: l.probs.steps }, cs);
+    assert.equal(d.text, '贡井区五一');
+    assert.ok(d.chars[4]!.prob < 0.5, 'and says it is doubtful');
+  });
+
+  it('takes no mark standing within half an advance of a character read', () => {
+    const cs = charsetOf('贡井区五-');
+    // a dash-like trace just after 五, blank 0.55: the edge of 五, not a character
+    const l = line(cs, 29.4, [...run('贡井区五', 18.4, 3.2), ['-', 28.8, 0.3]]);
+    l.pitch = 3.2 * STEPS_PER_MM;
+    assert.equal(gapAwareDecode({ line: l, from: 0, to: l.probs.steps }, cs).text, '贡井区五');
+  });
+});
+
+describe('an address line the detector missed', () => {
+  const id = '410603196910181644';
+  const text = '姓名费君性别女民族阿昌出生1969年10月18日住址河南省鹤壁市山城区中西路376号院19楼603公民身份号码' + id;
+  const cs = charsetOf(text);
+  const lines = () => [
+    line(cs, 9.6, [...run('姓名', 7.5, 5), ...run('费君', 18.7, 3.8)]),
+    line(cs, 16.2, [...run('性别', 7.5, 5), ['女', 18.4], ...run('民族', 29.5, 5), ...run('阿昌', 40.6, 3.2)]),
+    line(cs, 22.8, [...run('出生', 7.5, 5), ...run('1969', 17.5, 1.8), ['年', 27.5], ...run('10', 30.5, 1.8), ['月', 35.5], ...run('18', 38.7, 1.8), ['日', 43.7]]),
+    line(cs, 29.4, [...run('住址', 7.5, 5), ...run('河南省鹤壁市山城区中山', 18.4, 3.2)]),
+    line(cs, 34.0, run('西路376号院19号楼603', 18.4, 2.2)),
+    line(cs, 46.6, run('公民身份号码', 7, 2.7)),
+    line(cs, 46.6, number(id)),
+  ];
+  /** the second look: the same read for a line found, the card's third line where it is printed */
+  const asked: number[] = [];
+  const reread = async (ls: TextLine[]) => ls.map((l) => {
+    asked.push(l.box.v);
+    const found = lines().find((x) => Math.abs(x.box.v - l.box.v) < 0.5 && Math.abs(x.box.u - l.box.u) < 0.5);
+    if (found) return found;
+    const third = Math.abs(l.box.v - 38.6) < 1.5 ? line(cs, l.box.v, [['号', 19.9, 0.8], ['2', 45, 0.45]]) : line(cs, l.box.v, [['号', 19.9, 0.01]]);
+    if (l.pitch) third.pitch = l.pitch;
+    return third;
+  });
+
+  it('reads the place of the next line when the last one found is full', async () => {
+    asked.length = 0;
+    const f = await parseFront(card(cs, lines()), cs, reread);
+    assert.equal(f.address.value, '河南省鹤壁市山城区中山西路376号院19号楼603号');
+    assert.ok(f.address.confidence < 0.9);
+    assert.ok(asked.some((v) => Math.abs(v - 38.6) < 1.5), 'it looked 4.6 mm below the last line');
+  });
+
+  it('adds nothing when that place is blank', async () => {
+    const blank = async (ls: TextLine[]) => ls.map((l) => lines().find((x) => Math.abs(x.box.v - l.box.v) < 0.5 && Math.abs(x.box.u - l.box.u) < 0.5) ?? line(cs, l.box.v, [['号', 19.9, 0.01]]));
+    const f = await parseFront(card(cs, lines()), cs, blank);
+    assert.equal(f.address.value, '河南省鹤壁市山城区中山西路376号院19号楼603');
   });
 });
