@@ -321,7 +321,7 @@ export async function openHoldBook(db: Db, options: HoldBookOptions = {}): Promi
   // SQLite (it blocks the event loop, so only briefly), then try again after a timer (the event
   // loop runs on, so a transaction of this process's own store connection can finish too).
   // After SQLITE_RETRY_MS the ops take the ordinary path, which waits on the store's busy timeout.
-  const f = new SqliteFastPath(file, 2);
+  const f = new SqliteFastPath(file, 2, 250);
   const runWithRetry = async (ops: FastOp[]): Promise<FastOutcome[]> => {
     for (let waited = 0; ;) {
       const out = f.runBatch(ops);

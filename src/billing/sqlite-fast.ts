@@ -7,12 +7,47 @@
 // connection. The reverse can happen (the store's connection inside a multi-statement
 // transaction, or another process writing); then this connection gives up after a short busy
 // timeout and openHoldBook tries the batch again after a timer, then the ordinary path.
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { Hold, ReserveInput, ReserveResult, SettleInput, SettleResult } from './holds.ts';
 import { DEFAULT_HOLD_TTL_MS } from './holds.ts';
 import { DEFAULT_BILLABLE_CODES } from './products.ts';
 
 export class FastPathBusy extends Error {}
+
+// WAL checkpoints off the event loop: a checkpoint copies the log into the database file and
+// waits for fsync, which on the hot path's thread stalls every call in flight (SQLite runs one
+// by default in the commit that grows the log past 1000 pages). A worker thread with its own
+// connection checkpoints PASSIVE (never blocking a writer) every few hundred ms instead; should
+// the log still grow large, it waits for a RESTART (in the worker, not the event loop).
+const CHECKPOINTER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.module);
+const db = new Database(workerData.file, { fileMustExist: true });
+db.pragma('busy_timeout = 200');
+const timer = setInterval(() => {
+  try {
+    const [r] = db.pragma('wal_checkpoint(PASSIVE)');
+    if (r && r.log > workerData.restartPages) db.pragma('wal_checkpoint(RESTART)');
+  } catch {}
+}, workerData.intervalMs);
+parentPort.on('message', () => { clearInterval(timer); db.close(); process.exit(0); });
+`;
+const RESTART_PAGES = 20_000;
+
+function startCheckpointer(file: string, intervalMs: number, onError: () => void): Worker | undefined {
+  try {
+    const module = createRequire(import.meta.url).resolve('better-sqlite3');
+    const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { module, file, intervalMs, restartPages: RESTART_PAGES } });
+    worker.on('error', onError);
+    worker.unref();
+    return worker;
+  } catch {
+    onError();
+    return undefined;
+  }
+}
 
 /** a batch reads at most this many of a buyer's usable packages at once (more: op by op) */
 const CANDIDATES = 32;
@@ -50,11 +85,21 @@ export class SqliteFastPath {
   private readonly batchTx: Database.Transaction<(ops: FastOp[]) => Array<ReserveResult | SettleResult>>;
   private readonly sweepTx: Database.Transaction<(now: number) => number>;
 
-  constructor(file: string, busyTimeoutMs = 25) {
+  private readonly checkpointer?: Worker;
+
+  /** `checkpointMs`: checkpoint from a worker thread this often instead of in this connection's commits */
+  constructor(file: string, busyTimeoutMs = 25, checkpointMs?: number) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     this.db.pragma('synchronous = NORMAL');
+    if (checkpointMs !== undefined && file !== ':memory:' && file !== '') {
+      this.db.pragma('wal_autocheckpoint = 0');
+      // no worker: checkpoints in the commits again, as SQLite does by default
+      this.checkpointer = startCheckpointer(file, checkpointMs, () => {
+        if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
+      });
+    }
     const pickSql = (guard: string) => `UPDATE call_packages SET held = held + 1
       WHERE id = (SELECT id FROM call_packages WHERE buyer_id = @buyerId AND product = @product AND valid_from <= @now
                   AND valid_to > @now AND used + held < total ORDER BY valid_to, id LIMIT 1)
@@ -255,6 +300,7 @@ export class SqliteFastPath {
   }
 
   close(): void {
+    this.checkpointer?.postMessage('close');
     this.db.close();
   }
 
