@@ -20,6 +20,8 @@ export interface RegionCorrection {
   edits: number;
   /** the read characters the chain covers: [0, readLength) */
   readLength: number;
+  /** how many confidently read characters the chain changed (at most one) */
+  overruled?: number;
 }
 
 /** second-level entries that are placeholders, not names printed on a card */
@@ -65,40 +67,48 @@ const MAX_EDITS = 2;
 /** what one edit takes off the length of the chain it makes fit */
 const EDIT_COST = 2.5;
 
-interface Match { chain: string; edits: number; readLength: number; ok: boolean }
+interface Match {
+  chain: string;
+  edits: number;
+  readLength: number;
+  /** every edit touches only doubtful read characters, or inserts one the model cannot produce */
+  ok: boolean;
+  /** the edits that overrule a confidently read character */
+  hard: number;
+}
 
 /**
  * Align `chain` with the start of the read characters (substitutions, and characters missing
- * from either side), at most MAX_EDITS edits. `ok` says whether every edit touches only
- * doubtful read characters, or inserts a character the model cannot produce.
+ * from either side), at most MAX_EDITS edits; among equally short alignments the one with the
+ * fewest edits of confidently read characters.
  */
 function alignStart(chain: string, read: ReadChar[], canProduce: (ch: string) => boolean): Match | undefined {
   const c = [...chain];
   const n = c.length, m = Math.min(read.length, n + MAX_EDITS);
   if (m < n - MAX_EDITS) return undefined;
-  // cost[i][j]: edits aligning c[0..i) with read[0..j); allowed[i][j]: those edits are all ok
+  // cost[i][j]: edits aligning c[0..i) with read[0..j); hard[i][j]: how many of them are not ok
   const INF = 1e9;
   const cost: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(INF));
-  const allowed: boolean[][] = Array.from({ length: n + 1 }, () => new Array<boolean>(m + 1).fill(true));
+  const hard: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
   cost[0]![0] = 0;
   for (let i = 0; i <= n; i++) {
     let rowMin = INF;
     for (let j = 0; j <= m; j++) {
       if (i === 0 && j === 0) { rowMin = 0; continue; }
-      let best = INF, ok = true;
-      const consider = (v: number, okHere: boolean) => {
-        if (v < best || (v === best && okHere && !ok)) { best = v; ok = okHere; }
+      let best = INF, h = 0;
+      const consider = (v: number, hv: number) => {
+        if (v < best || (v === best && hv < h)) { best = v; h = hv; }
       };
       if (i > 0 && j > 0) {
         const same = c[i - 1] === read[j - 1]!.char;
-        consider(cost[i - 1]![j - 1]! + (same ? 0 : 1), allowed[i - 1]![j - 1]! && (same || read[j - 1]!.prob < DOUBTFUL));
+        consider(cost[i - 1]![j - 1]! + (same ? 0 : 1), hard[i - 1]![j - 1]! + (same || read[j - 1]!.prob < DOUBTFUL ? 0 : 1));
       }
       // a read character the chain does not have (a speck read as a character)
-      if (j > 0) consider(cost[i]![j - 1]! + 1, allowed[i]![j - 1]! && read[j - 1]!.prob < DOUBTFUL);
+      if (j > 0) consider(cost[i]![j - 1]! + 1, hard[i]![j - 1]! + (read[j - 1]!.prob < DOUBTFUL ? 0 : 1));
       // a chain character the read lacks: only one the model could not have produced
-      if (i > 0) consider(cost[i - 1]![j]! + 1, allowed[i - 1]![j]! && !canProduce(c[i - 1]!));
+      if (i > 0) consider(cost[i - 1]![j]! + 1, hard[i - 1]![j]! + (canProduce(c[i - 1]!) ? 1 : 0));
       cost[i]![j] = best;
-      allowed[i]![j] = ok;
+      hard[i]![j] = h;
       rowMin = Math.min(rowMin, best);
     }
     if (rowMin > MAX_EDITS) return undefined;
@@ -107,11 +117,15 @@ function alignStart(chain: string, read: ReadChar[], canProduce: (ch: string) =>
   for (let j = Math.max(0, n - MAX_EDITS); j <= m; j++) {
     const v = cost[n]![j]!;
     if (v > MAX_EDITS) continue;
-    if (bestJ < 0 || v < cost[n]![bestJ]! || (v === cost[n]![bestJ]! && allowed[n]![j]! && !allowed[n]![bestJ]!)) bestJ = j;
+    if (bestJ < 0 || v < cost[n]![bestJ]! || (v === cost[n]![bestJ]! && hard[n]![j]! < hard[n]![bestJ]!)) bestJ = j;
   }
   if (bestJ < 0) return undefined;
-  return { chain, edits: cost[n]![bestJ]!, readLength: bestJ, ok: allowed[n]![bestJ]! };
+  const h = hard[n]![bestJ]!;
+  return { chain, edits: cost[n]![bestJ]!, readLength: bestJ, ok: h === 0, hard: h };
 }
+
+/** a chain this long, and the card's own number region, may overrule one confident character */
+const OVERRULE_LENGTH = 8;
 
 /**
  * The region correction of an address read, or undefined when the read start already is a
@@ -137,7 +151,10 @@ export function correctRegionStart(read: ReadChar[], canProduce: (ch: string) =>
     for (const ch of chain) if (!window.has(ch) && ++missing > MAX_EDITS) break;
     if (missing > MAX_EDITS) continue;
     const m = alignStart(chain, read, canProduce);
-    if (!m || !m.ok || m.edits === 0) continue;
+    if (!m || m.edits === 0) continue;
+    // one confidently read character may be overruled (内蒙古 read 内家古) only by a long chain
+    // that the card's number names too and whose last character (区 县 市 旗) the read shows
+    if (!m.ok && !(m.hard === 1 && [...chain].length >= OVERRULE_LENGTH && preferredChains.includes(chain) && read[m.readLength - 1]?.char === [...chain].pop())) continue;
     // a longer chain matched with the same edits is stronger evidence
     const score = [...chain].length - EDIT_COST * m.edits;
     if (score < 4) continue;
@@ -156,7 +173,7 @@ export function correctRegionStart(read: ReadChar[], canProduce: (ch: string) =>
   }
   // by read characters, not string indices: a character outside the BMP is two code units
   const rest = read.slice(pick.readLength).map((r) => r.char).join('');
-  return { value: pick.chain + rest, chain: pick.chain, edits: pick.edits, readLength: pick.readLength };
+  return { value: pick.chain + rest, chain: pick.chain, edits: pick.edits, readLength: pick.readLength, ...(pick.hard ? { overruled: pick.hard } : {}) };
 }
 
 /**

@@ -232,7 +232,9 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
     if (fix) {
       // the region list vouches for the start; the rest keeps the model's own confidence
       const rest = chars.slice(fix.readLength).map((c) => c.prob);
-      fields.address = { value: fix.value, confidence: Math.min(0.9 - 0.1 * fix.edits, ...rest) };
+      // a confident character overruled leaves the start doubtful, however well the rest reads
+      const vouched = fix.overruled ? 0.6 : 0.9 - 0.1 * fix.edits;
+      fields.address = { value: fix.value, confidence: Math.min(vouched, ...rest) };
     }
     // a second look costs as much as the first: only where the first had a doubt
     const doubtful = chars.slice(fix?.readLength ?? 0).some((c) => c.prob < 0.98);

@@ -107,3 +107,22 @@ describe('address region correction with characters outside the BMP', () => {
     assert.equal(fix?.value, '甘肃省武威市民勤县永安乡杨树村3号');
   });
 });
+
+describe('a confident misread in a region the number names', () => {
+  // 内蒙古 read 内家古 with confidence, 察 read 滨 with doubt; the number says 150902
+  const text = '内家古自治区乌兰滨布市集宁区绿洲小区40栋305号';
+  const doubt = { 8: 0.14 };
+
+  it("is put right by the number's own chain, and only one such character", () => {
+    const fix = correctRegionStart(read(text, 0.99, doubt), everything, chainsOfCode('150902'));
+    assert.equal(fix?.value, '内蒙古自治区乌兰察布市集宁区绿洲小区40栋305号');
+    assert.equal(fix?.overruled, 1);
+    // two confident characters off: left as read
+    assert.equal(correctRegionStart(read('内家古自治区鸟兰滨布市集宁区绿洲小区', 0.99, doubt), everything, chainsOfCode('150902')), undefined);
+  });
+
+  it('is left as read without the number, or when the number names another region', () => {
+    assert.equal(correctRegionStart(read(text, 0.99, doubt), everything), undefined);
+    assert.equal(correctRegionStart(read(text, 0.99, doubt), everything, chainsOfCode('110105')), undefined);
+  });
+});
