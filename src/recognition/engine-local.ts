@@ -1,7 +1,7 @@
 // One recognition engine in the current thread: models loaded once, bytes in, result out.
 // The pool runs one of these per worker thread.
 import sharp from 'sharp';
-import { loadModels, releaseModels, type OcrModels } from './ocr/engine.ts';
+import { loadModels, releaseModels, type ModelGraphs, type OcrModels } from './ocr/engine.ts';
 import { decodeImage } from './image.ts';
 import { readCard } from './pipeline.ts';
 import type { RecognitionResult } from './types.ts';
@@ -11,11 +11,12 @@ export interface LocalEngine {
   close(): Promise<void>;
 }
 
-export async function createLocalEngine(opts: { threads?: number } = {}): Promise<LocalEngine> {
+/** `graphs`: the rewritten model graphs when the caller has them (the pool), else made here. */
+export async function createLocalEngine(opts: { threads?: number; graphs?: ModelGraphs } = {}): Promise<LocalEngine> {
   // one worker, one core: libvips must not start its own thread pool per call either
   sharp.concurrency(1);
   sharp.cache(false);
-  const models: OcrModels = await loadModels({ threads: opts.threads ?? 1 });
+  const models: OcrModels = await loadModels({ threads: opts.threads ?? 1, graphs: opts.graphs });
   return {
     async read(image) {
       const t0 = performance.now();

@@ -5,7 +5,8 @@ import { Worker } from 'node:worker_threads';
 import { createLocalEngine } from './engine-local.ts';
 import { ImageRejected } from './image.ts';
 import type { RecognitionResult, Recognizer } from './types.ts';
-import type { Job, Reply } from './worker.ts';
+import type { Job, Reply, WorkerData } from './worker.ts';
+import type { ModelGraphs } from './ocr/engine.ts';
 
 export interface RecognizerOptions {
   /** worker threads; default: the number of cores. 0 = no workers, read in this thread. */
@@ -17,9 +18,23 @@ export interface RecognizerOptions {
 
 // Node 20 does not apply `--import tsx` from a worker's execArgv, so the worker registers tsx's
 // loader itself before importing the TypeScript worker module.
-const BOOT = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
-  .then(({ register }) => { register(); return import(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)}); })
+const boot = (module: string): string => `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
+  .then(({ register }) => { register(); return import(${JSON.stringify(new URL(module, import.meta.url).href)}); })
   .catch((err) => { console.error(err); process.exit(1); });`;
+const BOOT = boot('./worker.ts');
+
+/** The rewritten model graphs, made once in a thread of their own (see graphs-worker.ts). */
+function graphsFromWorker(): Promise<ModelGraphs> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(boot('./graphs-worker.ts'), { eval: true });
+    worker.once('message', (graphs: ModelGraphs) => {
+      resolve(graphs);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`model graph worker exited (${code})`)));
+  });
+}
 
 interface Pending {
   job: Job;
@@ -50,9 +65,11 @@ export async function createRecognizer(opts: RecognizerOptions = {}): Promise<Re
     }
   };
 
+  // kept for the life of the pool (15 MB): a worker that dies is replaced without rewriting them
+  const graphs = await graphsFromWorker();
   const start = (): Promise<Slot> =>
     new Promise((resolve, reject) => {
-      const worker = new Worker(BOOT, { eval: true, workerData: { threads } });
+      const worker = new Worker(BOOT, { eval: true, workerData: { threads, graphs } satisfies WorkerData });
       const slot: Slot = { worker, busy: null };
       worker.once('error', reject);
       worker.on('message', (msg: Reply | 'ready') => {

@@ -8,6 +8,12 @@ export interface Job {
   image: Uint8Array;
 }
 
+/** What the pool gives each worker: intra-op threads, and the model graphs to load. */
+export interface WorkerData {
+  threads: number;
+  graphs: import('./ocr/engine.ts').ModelGraphs;
+}
+
 export type Reply =
   | { id: number; ok: true; result: import('./types.ts').RecognitionResult }
   | { id: number; ok: false; error: { message: string; imageCode?: '-2' | '-3'; reason?: string } };
@@ -15,7 +21,8 @@ export type Reply =
 const port = parentPort;
 if (!port) throw new Error('worker.ts runs as a worker thread');
 
-const engine = await createLocalEngine({ threads: (workerData as { threads?: number } | undefined)?.threads ?? 1 });
+const { threads, graphs } = workerData as WorkerData;
+const engine = await createLocalEngine({ threads, graphs });
 port.on('message', async (msg: Job | 'close') => {
   if (msg === 'close') {
     await engine.close();
