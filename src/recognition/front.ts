@@ -159,7 +159,7 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
     if (reread) fields.name = await confirm(fields.name, spans, cs, reread);
   }
   const idRow = numberRow(rows, at['公民身份号码']?.row);
-  const { sexRow, birthRow } = valueRows(at, idRow);
+  const { sexRow, birthRow } = valueRows(at, idRow, rows.length);
   let birthRead: Decoded | undefined;
   if (birthRow !== undefined) {
     const row = rows[birthRow]!;
@@ -288,7 +288,7 @@ function labelColumnEnd(rows: Row[], at: ReturnType<typeof locateFrontLabels>, r
  * 姓名, 性别, 出生 and 住址 on consecutive rows, so a row between two located ones holds the
  * value the layout puts there.
  */
-function valueRows(at: ReturnType<typeof locateFrontLabels>, idRow: number): { sexRow?: number; birthRow?: number } {
+function valueRows(at: ReturnType<typeof locateFrontLabels>, idRow: number, rowCount: number): { sexRow?: number; birthRow?: number } {
   const name = at['姓名']?.row, address = at['住址']?.row;
   let sexRow = at['性别']?.row ?? at['民族']?.row;
   let birthRow = at['出生']?.row;
@@ -297,7 +297,7 @@ function valueRows(at: ReturnType<typeof locateFrontLabels>, idRow: number): { s
   }
   if (birthRow === undefined && sexRow !== undefined) {
     const below = address ?? (idRow >= 0 ? idRow : undefined);
-    if (address !== undefined ? address - sexRow === 2 : below === undefined || below - sexRow >= 2) birthRow = sexRow + 1;
+    if (address !== undefined ? address - sexRow === 2 : (below ?? rowCount) - sexRow >= 2) birthRow = sexRow + 1;
   }
   return { sexRow, birthRow };
 }
@@ -360,7 +360,8 @@ async function missedAddressLine(rows: Row[], first: number, last: number, birth
   const [again] = await reread([guess]);
   if (!again) return undefined;
   // with the characters the model saw but did not name: a mark further on is one too
-  const all = gapAwareDecode({ line: again, from: 0, to: again.probs.steps }, cs).chars.filter((c) => c.char !== ' ');
+  // (not the faint guesses that fill blank paper between them)
+  const all = gapAwareDecode({ line: again, from: 0, to: again.probs.steps }, cs).chars.filter((c) => c.char !== ' ' && c.prob >= 0.1);
   const pitch = again.pitch ?? again.probs.steps / 12;
   // the line's text runs from the column's start without a gap; marks further on are not it
   if (!all.length || all[0]!.t0 > 2 * pitch + 3) return undefined;

@@ -268,10 +268,12 @@ function hiddenCharacters(line: TextLine, from: number, to: number, chars: Decod
   const { probs, classes, steps } = line.probs;
   const centre = (c: DecodedChar) => (c.t0 + c.t1) / 2;
   const found: DecodedChar[] = [];
+  // the line's characters outside the span count too: the tail of the label before a value
+  const read = [...chars, ...line.text.chars.filter((c) => c.char !== ' ')];
   for (let t = Math.max(0, from); t < Math.min(steps, to); t++) {
     const blank = probs[t * classes]!;
     if (blank >= HIDDEN_BLANK) continue;
-    if ([...chars, ...found].some((c) => Math.abs(centre(c) - t) < 0.5 * pitch || (t >= c.t0 && t <= c.t1))) continue;
+    if ([...read, ...found].some((c) => Math.abs(centre(c) - t) < 0.5 * pitch || (t >= c.t0 && t <= c.t1))) continue;
     // the lowest blank of this run of steps
     let tb = t;
     while (tb + 1 < Math.min(steps, to) && probs[(tb + 1) * classes]! < probs[tb * classes]!) tb++;
