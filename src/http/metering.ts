@@ -59,6 +59,8 @@ export interface MeteringBillingOptions {
   billableCodes?: readonly string[];
   /** an unsettled hold returns to the buyer after this long */
   holdTtlMs?: number;
+  /** SQLite: the hot path's transactions in a worker thread (default false; see openHoldBook) */
+  sqliteThread?: boolean;
 }
 
 export interface MeteringDeps {
@@ -140,7 +142,7 @@ export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void
   });
   let holdBook: Promise<HoldBook> | undefined;
   let opened: HoldBook | undefined;
-  const book = () => (holdBook ??= openHoldBook(db).then((b) => (opened = b)));
+  const book = () => (holdBook ??= openHoldBook(db, { thread: deps.billing?.sqliteThread }).then((b) => (opened = b)));
   deps.holdBook?.(book);
   const report = deps.onError ?? ((err: unknown, where: string) => app.log.error({ err }, `metering: ${where} failed`));
 
@@ -245,13 +247,6 @@ export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void
     const product = request.routeOptions.config?.product;
     if (!product) return done();
     const now = clock();
-    const refuse = (err: unknown) => {
-      if (err instanceof GatewayRefusal) sendRefusal(reply, err, requestId);
-      else {
-        report(err, 'authentication');
-        sendRefusal(reply, new GatewayRefusal('ServiceUnavailable'), requestId);
-      }
-    };
     try {
       const cached = identifyCached(request);
       if (cached) {
@@ -259,13 +254,20 @@ export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void
         return done();
       }
     } catch (err) {
-      return refuse(err);
+      return refuseCaller(reply, err, requestId);
     }
     identify(request, now).then((who) => {
       meter(request, who, now, requestId, product);
       done();
-    }, refuse);
+    }, (err: unknown) => refuseCaller(reply, err, requestId));
   });
+  function refuseCaller(reply: FastifyReply, err: unknown, requestId: string): void {
+    if (err instanceof GatewayRefusal) sendRefusal(reply, err, requestId);
+    else {
+      report(err, 'authentication');
+      sendRefusal(reply, new GatewayRefusal('ServiceUnavailable'), requestId);
+    }
+  }
 
   app.addHook('preParsing', (request: MeteredRequest, reply, payload, done) => {
     const m = request[kMeter];

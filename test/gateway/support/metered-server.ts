@@ -52,7 +52,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       secretKey: env.SHIMING_SECRET_KEY!,
       rateLimits: env.RATE_LIMITS ? JSON.parse(env.RATE_LIMITS) : undefined,
     },
-    billing: { holdTtlMs: Number(env.HOLD_TTL_MS ?? 300_000) },
+    billing: { holdTtlMs: Number(env.HOLD_TTL_MS ?? 300_000), sqliteThread: env.SQLITE_THREAD === '1' },
     nodeId: env.NODE_ID ?? `node-${process.pid}`,
     sweepIntervalMs: Number(env.SWEEP_INTERVAL_MS ?? 30_000),
   });
