@@ -1,7 +1,7 @@
 // Text detection: PP-OCRv4 DB model on a downscaled copy, then the DB post-process
 // (threshold 0.3, box score 0.6, unclip 1.5) giving rotated rectangles in source pixels.
 import type { OcrModels } from './engine.ts';
-import { run } from './engine.ts';
+import { runFilled } from './engine.ts';
 import { convexHull, minAreaRect, type RotatedRect } from './geometry.ts';
 import { resizeRgb, type RgbImage } from '../pixels.ts';
 import { normalizeRect } from './geometry.ts';
@@ -42,16 +42,16 @@ export async function detectText(models: OcrModels, img: RgbImage, opts: DetectO
   const rh = Math.max(32, Math.round((reg.height * scale) / 32) * 32);
   const small = await resizeRgb(img, rw, rh, opts.region);
   const n = rw * rh;
-  const input = new Float32Array(3 * n);
-  // The model was trained on BGR (OpenCV) input.
-  const [b, g, r] = NORMALISED;
-  const px = small.data;
-  for (let i = 0, p = 0; i < n; i++, p += 3) {
-    input[i] = b[px[p + 2]!]!;
-    input[n + i] = g[px[p + 1]!]!;
-    input[2 * n + i] = r[px[p]!]!;
-  }
-  const out = await run(models.det, input, [1, 3, rh, rw]);
+  const out = await runFilled(models.det, [1, 3, rh, rw], (input) => {
+    // The model was trained on BGR (OpenCV) input.
+    const [b, g, r] = NORMALISED;
+    const px = small.data;
+    for (let i = 0, p = 0; i < n; i++, p += 3) {
+      input[i] = b[px[p + 2]!]!;
+      input[n + i] = g[px[p + 1]!]!;
+      input[2 * n + i] = r[px[p]!]!;
+    }
+  });
   const boxes = dbPostProcess(out.data, rw, rh, opts);
   const sx = reg.width / rw, sy = reg.height / rh;
   return boxes.map((b) => {

@@ -89,6 +89,39 @@ export async function run(session: ort.InferenceSession, data: Float32Array, dim
   return { data: t.data as Float32Array, dims: t.dims };
 }
 
+/**
+ * Model inputs are written into one buffer per thread, reused from run to run: a card needs
+ * ~10 MB of them (detection at up to 960 px, every line it reads), which would otherwise be
+ * garbage for the collector on every card. `fill` writes the input into a zeroed buffer of the
+ * input's size; a second run started while one holds the buffer (two reads interleaved in one
+ * thread) gets a fresh array instead.
+ */
+let scratch = new Float32Array(0);
+let scratchBusy = false;
+
+export async function runFilled(
+  session: ort.InferenceSession,
+  dims: number[],
+  fill: (input: Float32Array) => void,
+): Promise<{ data: Float32Array; dims: readonly number[] }> {
+  const n = dims.reduce((a, b) => a * b, 1);
+  if (scratchBusy) {
+    const own = new Float32Array(n);
+    fill(own);
+    return run(session, own, dims);
+  }
+  if (scratch.length < n) scratch = new Float32Array(n);
+  const input = scratch.subarray(0, n);
+  input.fill(0);
+  scratchBusy = true;
+  try {
+    fill(input);
+    return await run(session, input, dims);
+  } finally {
+    scratchBusy = false;
+  }
+}
+
 export async function releaseModels(m: OcrModels): Promise<void> {
   await Promise.all([m.det.release(), m.rec.release(), m.cls.release()]);
 }

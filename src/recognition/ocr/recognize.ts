@@ -5,7 +5,7 @@
 // columns a batch pads to its widest line. Returns per-step class probabilities so the
 // field parsers can decode each line (or part of it) with their own constraints.
 import type { OcrModels } from './engine.ts';
-import { run } from './engine.ts';
+import { runFilled } from './engine.ts';
 import type { LineProbs } from './ctc.ts';
 import type { RotatedRect } from './geometry.ts';
 import { cropRotated, type RgbImage } from '../pixels.ts';
@@ -32,9 +32,7 @@ export async function recognizeLines(models: OcrModels, lines: LineCrop[], padTo
   for (const { pixels, width } of lines) {
     const w = Math.ceil(Math.max(padTo, width) / 8) * 8;
     // padding columns stay 0, the model's mid-grey
-    const input = new Float32Array(3 * REC_HEIGHT * w);
-    writeModelPlanes(pixels, width, REC_HEIGHT, input, 0, w);
-    const out = await run(models.rec, input, [1, 3, REC_HEIGHT, w]);
+    const out = await runFilled(models.rec, [1, 3, REC_HEIGHT, w], (input) => writeModelPlanes(pixels, width, REC_HEIGHT, input, 0, w));
     const steps = out.dims[1]!, classes = out.dims[2]!;
     // only the steps covering the line itself, not the padding
     const own = Math.min(steps, Math.ceil((width / w) * steps) + 1);
