@@ -152,14 +152,17 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
     address: emptyField(),
     idCard: emptyField(),
   };
-  if (at['姓名']) {
-    const row = rows[at['姓名'].row]!;
-    const spans = spansBetween(row, labelEndInColumn(rows, at, '姓名'));
-    fields.name = withoutStray(freeField(spans, cs), true);
-    if (reread) fields.name = await confirm(fields.name, spans, cs, reread);
-  }
   const idRow = numberRow(rows, at['公民身份号码']?.row);
   const { sexRow, birthRow } = valueRows(at, idRow, rows.length);
+  // 姓名 unreadable: the name is on the row above the one its labels place as the sex row
+  const nameRow = at['姓名']?.row ?? ((at['性别'] || at['民族']) && sexRow !== undefined && sexRow >= 1 ? sexRow - 1 : undefined);
+  if (nameRow !== undefined) {
+    const row = rows[nameRow]!;
+    const spans = spansBetween(row, at['姓名'] ? labelEndInColumn(rows, at, '姓名') : labelColumnEnd(rows, at, row));
+    fields.name = withoutStray(freeField(spans, cs), true);
+    if (reread) fields.name = await confirm(fields.name, spans, cs, reread);
+    if (!at['姓名'] && fields.name.value) fields.name = { ...fields.name, confidence: Math.min(fields.name.confidence, 0.89) };
+  }
   let birthRead: Decoded | undefined;
   if (birthRow !== undefined) {
     const row = rows[birthRow]!;
@@ -205,11 +208,13 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
     }
   }
   fields.sex = agreeSex(fields.sex, fields.idCard);
-  if (at['住址']) {
-    const first = at['住址'].row;
+  // 住址 unreadable: the address starts on the row after the birthday read, down to the number
+  const addressRow = at['住址']?.row ?? (fields.birthday.value && birthRow !== undefined && idRow > birthRow + 1 ? birthRow + 1 : undefined);
+  if (addressRow !== undefined) {
+    const first = addressRow;
     const last = idRow > first ? idRow : rows.length;
     const row = rows[first]!;
-    const spans = spansBetween(row, labelEndInColumn(rows, at, '住址'));
+    const spans = spansBetween(row, at['住址'] ? labelEndInColumn(rows, at, '住址') : labelColumnEnd(rows, at, row));
     const valueU = spans.length ? spans[0]!.line.box.u - spans[0]!.line.box.w / 2 : -Infinity;
     for (let r = first + 1; r < last; r++) {
       const next = rows[r]!;
@@ -239,8 +244,9 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
     // a second look costs as much as the first: only where the first had a doubt
     const doubtful = chars.slice(fix?.readLength ?? 0).some((c) => c.prob < 0.98);
     if (reread && doubtful) fields.address = await confirm(fields.address, spans, cs, reread, fix ? fix.value.slice(fix.chain.length) : fields.address.value);
-    // a line read where the layout says one is, not where the detector found one
-    if (missedLine) fields.address = { ...fields.address, confidence: Math.min(fields.address.confidence, 0.89) };
+    // a line read where the layout says one is, not where the detector found one; an
+    // address placed by the rows around it, not by its label
+    if (missedLine || !at['住址']) fields.address = { ...fields.address, confidence: Math.min(fields.address.confidence, 0.89) };
   }
   return fields;
 }

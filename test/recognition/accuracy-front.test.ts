@@ -215,3 +215,27 @@ describe('an address line the detector missed', () => {
     assert.equal(f.address.value, '河南省鹤壁市山城区中山西路376号院19号楼603');
   });
 });
+
+describe('name and address rows whose labels are unreadable', () => {
+  const id = '110107197701017743';
+  const text = '易宇心性别女民族汉出生1977年1月日北京市石景山区东方小区28栋304号公民身份号码' + id;
+  const cs = charsetOf(text);
+  // the light-blue labels 姓名 and 住址 lost, the values read
+  const rows = () => card(cs, [
+    line(cs, 9.6, run('易宇心', 18.7, 3.8)),
+    line(cs, 16.2, [...run('性别', 7.5, 5), ['女', 18.4], ...run('民族', 29.5, 5), ['汉', 40.6]]),
+    line(cs, 22.8, [...run('出生', 7.5, 5), ...run('1977', 17.5, 1.8), ['年', 27.5], ['1', 31.4], ['月', 35.5], ['1', 39.6], ['日', 43.7]]),
+    line(cs, 29.4, run('北京市石景山区东方小区', 18.4, 3.2)),
+    line(cs, 34.0, run('28栋304号', 18.4, 2.2)),
+    line(cs, 46.6, run('公民身份号码', 7, 2.7)),
+    line(cs, 46.6, number(id)),
+  ]);
+
+  it('reads the name on the row above the sex, and the address below the birthday', async () => {
+    const f = await parseFront(rows(), cs);
+    assert.equal(f.name.value, '易宇心');
+    assert.equal(f.address.value, '北京市石景山区东方小区28栋304号');
+    assert.equal(f.birthday.value, '19770101');
+    assert.ok(f.name.confidence < 0.9 && f.address.confidence < 0.9, 'placed by the rows around them, so not reported as sure');
+  });
+});
