@@ -95,18 +95,27 @@ function alignStart(chain: string, read: ReadChar[], canProduce: (ch: string) =>
     let rowMin = INF;
     for (let j = 0; j <= m; j++) {
       if (i === 0 && j === 0) { rowMin = 0; continue; }
-      let best = INF, h = 0;
-      const consider = (v: number, hv: number) => {
-        if (v < best || (v === best && hv < h)) { best = v; h = hv; }
-      };
+      // the cheapest of the three moves, fewer hard edits breaking ties (written out: a closure
+      // here would be made for every cell of every chain tried)
+      let best = INF, h = 0, v: number, hv: number;
       if (i > 0 && j > 0) {
         const same = c[i - 1] === read[j - 1]!.char;
-        consider(cost[i - 1]![j - 1]! + (same ? 0 : 1), hard[i - 1]![j - 1]! + (same || read[j - 1]!.prob < DOUBTFUL ? 0 : 1));
+        v = cost[i - 1]![j - 1]! + (same ? 0 : 1);
+        hv = hard[i - 1]![j - 1]! + (same || read[j - 1]!.prob < DOUBTFUL ? 0 : 1);
+        if (v < best || (v === best && hv < h)) { best = v; h = hv; }
       }
       // a read character the chain does not have (a speck read as a character)
-      if (j > 0) consider(cost[i]![j - 1]! + 1, hard[i]![j - 1]! + (read[j - 1]!.prob < DOUBTFUL ? 0 : 1));
+      if (j > 0) {
+        v = cost[i]![j - 1]! + 1;
+        hv = hard[i]![j - 1]! + (read[j - 1]!.prob < DOUBTFUL ? 0 : 1);
+        if (v < best || (v === best && hv < h)) { best = v; h = hv; }
+      }
       // a chain character the read lacks: only one the model could not have produced
-      if (i > 0) consider(cost[i - 1]![j]! + 1, hard[i - 1]![j]! + (canProduce(c[i - 1]!) ? 1 : 0));
+      if (i > 0) {
+        v = cost[i - 1]![j]! + 1;
+        hv = hard[i - 1]![j]! + (canProduce(c[i - 1]!) ? 1 : 0);
+        if (v < best || (v === best && hv < h)) { best = v; h = hv; }
+      }
       cost[i]![j] = best;
       hard[i]![j] = h;
       rowMin = Math.min(rowMin, best);
