@@ -30,7 +30,8 @@ export function parseBack(rows: Row[], cs: Charset): BackFields {
     const a = findLabel(row, '签发机关', 3);
     if (a >= 0 && !fields.authority.value) {
       const d = decodeSpans(spansBetween(row, a), cs);
-      const value = d.text.replace(/\s+/g, '');
+      // no authority starts with punctuation: a colon after the label, a speck
+      const value = d.text.replace(/\s+/g, '').replace(/^[：:;；,，、.。·]+/, '');
       if (value) fields.authority = { value, confidence: minProb(d) };
     }
     const v = findLabel(row, '有效期限', 3);

@@ -282,7 +282,8 @@ function hiddenCharacters(line: TextLine, from: number, to: number, chars: Decod
       const p = probs[tb * classes + c]!;
       if (p > bp) { bp = p; best = c; }
     }
-    if (best && bp >= 0.1) found.push({ char: cs.charset[best]!, cls: best, prob: bp, t0: tb, t1: tb });
+    // a mark taken for punctuation is a speck (or a label's colon), not a swallowed character
+    if (best && bp >= 0.1 && !/^[\p{P}\p{S}]$/u.test(cs.charset[best]!)) found.push({ char: cs.charset[best]!, cls: best, prob: bp, t0: tb, t1: tb });
     t = tb;
   }
   if (!found.length) return chars;

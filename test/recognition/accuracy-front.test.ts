@@ -7,6 +7,7 @@ import { NATIONS } from '../../src/idcard/index.ts';
 import { locateFrontLabels, parseFront } from '../../src/recognition/front.ts';
 import { cardPitch, gapAwareDecode, groupRows, type Charset, type Row, type TextLine } from '../../src/recognition/lines.ts';
 import { chooseFromList } from '../../src/recognition/fields.ts';
+import { parseBack } from '../../src/recognition/back.ts';
 import type { CardBox } from '../../src/recognition/card.ts';
 
 /** steps per mm of the synthetic recogniser output (fine enough that no two characters touch) */
@@ -153,12 +154,28 @@ describe('characters the model saw but did not name', () => {
     assert.ok(d.chars[4]!.prob < 0.5, 'and says it is doubtful');
   });
 
+  it('takes no mark the model calls punctuation for a character', () => {
+    const cs = charsetOf('贡井区五路，');
+    // a comma-like speck between two characters read, blank 0.5 there
+    const l = line(cs, 29.4, [...run('贡井区五', 18.4, 3.2), ['，', 30.6, 0.5], ['路', 32.8]]);
+    l.pitch = 3.2 * STEPS_PER_MM;
+    assert.equal(gapAwareDecode({ line: l, from: 0, to: l.probs.steps }, cs).text, '贡井区五路');
+  });
+
   it('takes no mark standing within half an advance of a character read', () => {
     const cs = charsetOf('贡井区五-');
     // a dash-like trace just after 五, blank 0.55: the edge of 五, not a character
     const l = line(cs, 29.4, [...run('贡井区五', 18.4, 3.2), ['-', 28.8, 0.3]]);
     l.pitch = 3.2 * STEPS_PER_MM;
     assert.equal(gapAwareDecode({ line: l, from: 0, to: l.probs.steps }, cs).text, '贡井区五');
+  });
+});
+
+describe('the back', () => {
+  it('reads an authority without the punctuation a speck after its label makes', () => {
+    const cs = charsetOf('签发机关济宁市公安局任城分局，');
+    const rows = groupRows([line(cs, 40, [...run('签发机关', 14, 3), ['，', 27.5, 0.9], ...run('济宁市公安局任城分局', 30, 3.2)])]);
+    assert.equal(parseBack(rows, cs).authority.value, '济宁市公安局任城分局');
   });
 });
 
