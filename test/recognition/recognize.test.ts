@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createRecognizer, type FrontFields, type ReadField, type Recognizer } from '../../src/recognition/index.ts';
-import { ImageRejected } from '../../src/recognition/image.ts';
+import { decodeImage, ImageRejected } from '../../src/recognition/image.ts';
+import { loadModels, releaseModels, type OcrModels } from '../../src/recognition/ocr/engine.ts';
+import { detectText, locateText, medianHeight } from '../../src/recognition/ocr/detect.ts';
 
 const DIR = fileURLToPath(new URL('../fixtures/cards/', import.meta.url));
 interface Truth {
@@ -72,7 +74,7 @@ describe('recognition on the committed fixture cards', () => {
   });
 
   it('recognises the back and reads its validity and authority', async () => {
-    for (const file of ['back-clean.jpg', 'back-photo-rot180.jpg']) {
+    for (const file of ['back-clean.jpg', 'back-photo-rot180.jpg', 'back-scan.jpg']) {
       const { t, bytes } = card(file);
       const r = await rec.read(bytes);
       assert.equal(r.side, 'back', file);
@@ -117,5 +119,34 @@ describe('recognition on the committed fixture cards', () => {
     await Promise.all(jobs);
     assert.equal(rec.queueLength(), 0);
     await assert.rejects(rec.read(Buffer.from('not an image at all')), (e: unknown) => e instanceof ImageRejected && e.code === '-2');
+  });
+});
+
+describe('where the text is looked for', () => {
+  let models: OcrModels;
+  before(async () => {
+    models = await loadModels();
+  });
+  after(async () => {
+    await releaseModels(models);
+  });
+  const image = async (file: string) => decodeImage(readFileSync(DIR + file));
+
+  it('takes the first look when its few lines are large enough to read (a back)', async () => {
+    // back-scan: five lines, text 22 px high at 640 px
+    const img = await image('back-scan.jpg');
+    const first = await detectText(models, img, { maxSide: 640 });
+    assert.ok(first.length < 6 && medianHeight(first) * (640 / Math.max(img.width, img.height)) >= 22);
+    const found = await locateText(models, img);
+    assert.deepEqual(found.map((b) => [Math.round(b.cx), Math.round(b.cy)]), first.map((b) => [Math.round(b.cx), Math.round(b.cy)]));
+  });
+
+  it('looks again at the whole image when a few small boxes are all it saw', async () => {
+    // front-hard-1: two boxes at 640 px, 16 px high — a card far from the camera
+    const img = await image('front-hard-1.jpg');
+    const first = await detectText(models, img, { maxSide: 640 });
+    assert.ok(first.length < 6);
+    const found = await locateText(models, img);
+    assert.ok(found.length >= 6, `${found.length} boxes after the second look`);
   });
 });

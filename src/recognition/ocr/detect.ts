@@ -133,18 +133,23 @@ export function medianHeight(boxes: TextBox[]): number {
 
 /**
  * Two passes: a quick look at the whole image; when the text came out small (a card far from
- * the camera) a second look at the region holding the text, scaled so lines are ~24 px high.
+ * the camera) a second look at the region holding the text, scaled so lines are ~24 px high —
+ * or, when only a few small boxes were found (too few to trust their extent as the card's), at
+ * the whole image again at up to 1280 px.
  */
 export async function locateText(models: OcrModels, img: RgbImage): Promise<TextBox[]> {
   const first = 640;
   const boxes = await detectText(models, img, { maxSide: first });
   const longSide = Math.max(img.width, img.height);
-  // a card has a dozen lines: finding only a few means the text was too small to see
   if (boxes.length === 0) return boxes;
-  if (boxes.length < 6) return longSide > first * 1.2 ? detectText(models, img, { maxSide: Math.min(1280, longSide) }) : boxes;
   const scale = Math.min(1, first / Math.max(img.width, img.height));
   const h = medianHeight(boxes) * scale;
+  // text large enough to read, however few the lines: a card's back has four or five, and
+  // looking again at 1280 px (2.5x this pass) found nothing more on the 32 such images of the
+  // bench set (sides all right, backs read as well, 37 % less CPU on them)
   if (h >= 22) return boxes;
+  // a few small boxes: too few to trust their extent as the card's, so the whole image again
+  if (boxes.length < 6) return longSide > first * 1.2 ? detectText(models, img, { maxSide: Math.min(1280, longSide) }) : boxes;
   let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
   for (const b of boxes) {
     const r = Math.hypot(b.w, b.h) / 2;
