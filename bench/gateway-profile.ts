@@ -26,6 +26,8 @@ const connections = opt('connections', 50);
 const top = opt('top', 40);
 const profile = !args.includes('--no-profile');
 const bare = args.includes('--bare');
+/** more flags for the server's node, e.g. --node-args=--trace-gc (its stdout goes to this process's stderr) */
+const nodeArgs = args.filter((a) => a.startsWith('--node-args=')).flatMap((a) => a.slice('--node-args='.length).split(' ').filter(Boolean));
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shiming-gwprof-'));
 const secretKey = crypto.randomBytes(32).toString('hex');
@@ -44,6 +46,7 @@ function run(script: string, nodeArgs: string[], env: Record<string, string>): {
       out += d;
       const m = /\{"port":(\d+)\}/.exec(out);
       if (m) resolve(Number(m[1]));
+      if (nodeArgs.length > 0) process.stderr.write(d);
     });
     child.on('exit', (code) => reject(new Error(`${script} exited ${code}`)));
   });
@@ -66,12 +69,14 @@ async function load(port: number, seconds: number): Promise<LoadResult> {
 }
 
 const profDir = path.join(tmp, 'prof');
-const server = run(bare ? 'bench/gateway-bare.ts' : 'test/gateway/support/metered-server.ts', profile ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [], {
+const server = run(bare ? 'bench/gateway-bare.ts' : 'test/gateway/support/metered-server.ts', [...nodeArgs, ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [])], {
   ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { SHIMING_DATA_DIR: tmp }), SQLITE_FILE: path.join(tmp, 'bare.sqlite'),
   SHIMING_SECRET_KEY: secretKey, NODE_ID: 'prof',
 });
 const port = await server.port;
-const cpu = async () => (await (await fetch(`http://127.0.0.1:${port}/_cpu`)).json()) as { us: number; holdBook?: { batches: number; ops: number } };
+const cpu = async () => (await (await fetch(`http://127.0.0.1:${port}/_cpu`)).json()) as {
+  us: number; holdBook?: { batches: number; ops: number }; loopDelay?: { p50: number; p99: number; max: number };
+};
 await load(port, 2);
 const c0 = await cpu();
 const r = await load(port, duration);
@@ -80,7 +85,7 @@ server.child.kill('SIGTERM');
 await server.exited;
 const perCall = (c1.us - c0.us) / 1000 / r.requests;
 const batch = c1.holdBook && c0.holdBook ? (c1.holdBook.ops - c0.holdBook.ops) / Math.max(1, c1.holdBook.batches - c0.holdBook.batches) : undefined;
-console.log(`${r.rps.toFixed(0)} calls/s  p50 ${r.p50} p99 ${r.p99} max ${r.max} ms  non-2xx ${r.non2xx} errors ${r.errors}  server CPU ${perCall.toFixed(3)} ms/call${batch ? `  batch ${batch.toFixed(1)} ops` : ''}  load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(`${r.rps.toFixed(0)} calls/s  p50 ${r.p50} p99 ${r.p99} max ${r.max} ms  non-2xx ${r.non2xx} errors ${r.errors}  server CPU ${perCall.toFixed(3)} ms/call${batch ? `  batch ${batch.toFixed(1)} ops` : ''}${c1.loopDelay ? `  event loop delay p50 ${c1.loopDelay.p50.toFixed(1)} p99 ${c1.loopDelay.p99.toFixed(1)} max ${c1.loopDelay.max.toFixed(1)} ms` : ''}  load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 if (!bare) {
   const audit = await auditLedger(store.db);
   if (!audit.ok) console.log('AUDIT FAILED', JSON.stringify(audit).slice(0, 500));

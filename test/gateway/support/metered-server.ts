@@ -2,6 +2,7 @@
 // real hooks (src/http/metering.ts) in front of handlers that answer the result code asked for
 // (`result` in the JSON or form body, default '01'), optionally after `sleepMs`.
 // Run as a script it listens on 127.0.0.1:$PORT (0 = any) and prints {"port": N} on stdout.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Fastify, { type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
@@ -30,10 +31,15 @@ export async function buildMeteredApp(deps: Omit<MeteringDeps, 'notFound'>): Pro
     app.route({ method: ['GET', 'POST'], url, config: { product }, handler });
   }
   app.get('/free', async () => ({ ok: true }));
-  // for the benchmark: this process's CPU time so far, in microseconds
+  // for the benchmark: this process's CPU time so far, in microseconds, and the event loop's
+  // delay (ms) since the last probe: long stalls show there, queueing does not
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
   app.get('/_cpu', async () => {
     const u = process.cpuUsage();
-    return { us: u.user + u.system, holdBook: holdBook ? (await holdBook()).stats() : undefined };
+    const loopDelay = { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
+    loop.reset();
+    return { us: u.user + u.system, holdBook: holdBook ? (await holdBook()).stats() : undefined, loopDelay };
   });
   return app;
 }
