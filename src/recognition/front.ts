@@ -123,13 +123,12 @@ export type Reread = (lines: TextLine[]) => Promise<TextLine[]>;
  */
 async function confirm(field: ReadField, spans: Span[], cs: Charset, reread: Reread, mustContain = field.value): Promise<ReadField> {
   if (!field.value || !mustContain || !spans.length) return field;
-  const lines = [...new Set(spans.map((s) => s.line))];
-  const again = await reread(lines);
-  const altSpans = spans.map((sp) => {
-    const alt = again[lines.indexOf(sp.line)]!;
-    const r = alt.probs.steps / Math.max(1, sp.line.probs.steps);
-    return { line: alt, from: Math.round(sp.from * r), to: sp.to >= (sp.line.cut ?? sp.line.probs.steps) ? (alt.cut ?? alt.probs.steps) : Math.round(sp.to * r) };
-  });
+  // only the spans are read again, with a character's margin on the outer sides: the label
+  // before a name costs columns and tells nothing (the test below is containment, so what the
+  // margins add at the ends does not matter)
+  const parts = spans.map((sp, i) => spanPart(sp, i === 0, i === spans.length - 1));
+  const again = await reread(parts);
+  const altSpans = again.map((line) => ({ line, from: 0, to: line.probs.steps }));
   const alt = decodeSpans(altSpans, cs);
   const altText = clean(alt.text).replace(/[•・.。．]/g, '·');
   const at = altText.indexOf(mustContain);
@@ -139,6 +138,31 @@ async function confirm(field: ReadField, spans: Span[], cs: Charset, reread: Rer
     return { value: field.value, confidence: Math.min(field.confidence, ...own.map((c) => c.prob)) };
   }
   return { value: field.value, confidence: Math.min(field.confidence, 0.3) };
+}
+
+/**
+ * The piece of a span's line that holds the span (plus one character before it when `lead`,
+ * after it when `tail`), as a line of its own for the second look. Steps map to the box's
+ * width in proportion: the recogniser gives one step per 8 columns of a crop the box's width.
+ */
+function spanPart(sp: Span, lead: boolean, tail: boolean): TextLine {
+  const { line } = sp;
+  const steps = Math.max(1, line.probs.steps);
+  const margin = line.pitch ?? steps / 12;
+  const from = Math.max(0, lead ? sp.from - margin : sp.from);
+  const to = Math.min(steps, tail ? sp.to + margin : sp.to);
+  if (from <= 0 && to >= steps) return line;
+  const b = line.box;
+  const f0 = from / steps, f1 = to / steps;
+  // how far the piece's centre lies from the box's, along the box's own x axis
+  const shift = ((f0 + f1) / 2 - 0.5) * b.w;
+  const piece: TextLine = {
+    box: { ...b, w: (f1 - f0) * b.w, u: b.u + shift, cx: b.cx + shift * Math.cos(b.angle), cy: b.cy + shift * Math.sin(b.angle) },
+    probs: { ...line.probs, steps: Math.max(1, Math.round(to - from)) },
+    text: line.text,
+  };
+  if (line.pitch) piece.pitch = line.pitch;
+  return piece;
 }
 
 export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Promise<FrontFields> {

@@ -256,3 +256,26 @@ describe('name and address rows whose labels are unreadable', () => {
     assert.ok(f.name.confidence < 0.9 && f.address.confidence < 0.9, 'placed by the rows around them, so not reported as sure');
   });
 });
+
+describe('the second look at a name', () => {
+  it('reads the name again without the label before it', async () => {
+    const cs = charsetOf('姓名和鹏恒性别男');
+    const printed = [...run('姓名', 7.5, 5), ...run('和鹏恒', 18.7, 3.8)];
+    const rows = card(cs, [line(cs, 9.6, printed), line(cs, 16.2, [...run('性别', 7.5, 5), ['男', 18.4]])]);
+    const asked: CardBox[] = [];
+    // the second look sees what the card prints inside the piece it is given
+    const reread = async (ls: TextLine[]) => ls.map((l) => {
+      asked.push(l.box);
+      const left = l.box.u - l.box.w / 2, right = l.box.u + l.box.w / 2;
+      return line(cs, l.box.v, printed.filter(([, mm]) => mm > left && mm < right));
+    });
+    const f = await parseFront(rows, cs, reread);
+    assert.equal(f.name.value, '和鹏恒');
+    assert.ok(f.name.confidence > 0.9, `confidence ${f.name.confidence}`);
+    assert.equal(asked.length, 1);
+    const left = asked[0]!.u - asked[0]!.w / 2, right = asked[0]!.u + asked[0]!.w / 2;
+    // not 姓 (5-10 mm): from about a character before the name to the line's end
+    assert.ok(left > 10 && left < 18.7 - 1.9, `the piece starts at ${left.toFixed(1)} mm`);
+    assert.ok(right > 26.3 + 1.5, `the piece ends at ${right.toFixed(1)} mm`);
+  });
+});
