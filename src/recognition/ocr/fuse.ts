@@ -33,9 +33,10 @@
 // or a per-channel (C×1×1, 1×C×1×1) initializer, but paddle2onnx gives these scalars shape [1],
 // which they reject; and ORT has no rule moving an affine into the following Conv.
 //
-// Measured (bench/ocr-fuse.ts, one thread, median CPU per run): det 416×640 101 → 75 ms, rec
-// 48×320 33.5 → 25.5 ms (105 → 80 µs per input column), cls 1.9 → 1.2 ms. The fusion itself:
-// 0.25–0.4 s CPU per model on a cold process, once at load.
+// Measured (bench/ocr-fuse.ts, one thread, median CPU per run, quiet machine): det 416×640
+// 138 → 76 ms, rec 48×320 42 → 27 ms, cls 2.6 → 1.6 ms (min); patterns 4-6 alone took det
+// 480×640 from 112 to 87 ms and rec 48×480 from 40 to 37 ms. The rewrite itself: 0.3–0.6 s CPU
+// per model, once per pool, in a thread of its own (engine.ts readModelGraphs).
 //
 // Anything not exactly matching (shared weights, values also used elsewhere or as graph outputs,
 // non-float constants, subgraphs, a model we cannot parse) is left alone; the function never
