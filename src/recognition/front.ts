@@ -130,11 +130,15 @@ async function confirm(field: ReadField, spans: Span[], cs: Charset, reread: Rer
   const again = await reread(parts);
   const altSpans = again.map((line) => ({ line, from: 0, to: line.probs.steps }));
   const alt = decodeSpans(altSpans, cs);
-  const altText = clean(alt.text).replace(/[•・.。．]/g, '·');
+  // the characters and the text compared are the same sequence: any white space (a full-width
+  // one too) left out of both, positions counted in characters
+  const seen = alt.chars.filter((c) => !/^\s*$/u.test(c.char));
+  const altText = seen.map((c) => c.char).join('').replace(/[•・.。．]/g, '·');
   const at = altText.indexOf(mustContain);
   if (at >= 0) {
     // the second look's own probabilities for the same characters count too
-    const own = alt.chars.filter((c) => c.char !== ' ').slice(at, at + [...mustContain].length);
+    const from = [...altText.slice(0, at)].length;
+    const own = seen.slice(from, from + [...mustContain].length);
     return { value: field.value, confidence: Math.min(field.confidence, ...own.map((c) => c.prob)) };
   }
   return { value: field.value, confidence: Math.min(field.confidence, 0.3) };

@@ -279,3 +279,16 @@ describe('the second look at a name', () => {
     assert.ok(right > 26.3 + 1.5, `the piece ends at ${right.toFixed(1)} mm`);
   });
 });
+
+describe('the second look with white space in its read', () => {
+  it('measures the name by its own characters, not by a full-width space read before it', async () => {
+    const cs = charsetOf('姓名和鹏恒性别男　');
+    const printed = [...run('姓名', 7.5, 5), ...run('和鹏恒', 18.7, 3.8)];
+    const rows = card(cs, [line(cs, 9.6, printed), line(cs, 16.2, [...run('性别', 7.5, 5), ['男', 18.4]])]);
+    // the second look reads the end of the label and a faint full-width space before the name
+    const reread = async (ls: TextLine[]) => ls.map((l) => line(cs, l.box.v, [['名', 12.5], ['　', 15.5, 0.09], ...run('和鹏恒', 18.7, 3.8)]));
+    const f = await parseFront(rows, cs, reread);
+    assert.equal(f.name.value, '和鹏恒');
+    assert.ok(f.name.confidence > 0.9, `confidence ${f.name.confidence}`);
+  });
+});
