@@ -4,7 +4,6 @@
 // with the most self time (and the profile's path, for Chrome DevTools / speedscope).
 //
 //   node --import tsx bench/gateway-profile.ts [--duration 8] [--connections 50] [--top 40] [--no-profile] [--bare]
-import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,6 +13,7 @@ import { openStore, migrateToLatest } from '../src/store/index.ts';
 import { createBuyer, grantPackage, auditLedger } from '../src/billing/index.ts';
 import { createApp } from '../src/gateway/index.ts';
 import type { LoadResult } from './gateway-load.ts';
+import { loadInOwnProcess, spawnServer } from './gateway-procs.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -38,42 +38,22 @@ const buyer = await createBuyer(store.db, { name: 'bench' });
 const app = await createApp(store.db, { secretKey }, { buyerId: buyer.id });
 await grantPackage(store.db, { buyerId: buyer.id, product: 'idcard-verify', calls: 100_000_000, days: 1, now: Date.now() });
 
-function run(script: string, nodeArgs: string[], env: Record<string, string>): { child: ChildProcess; port: Promise<number>; exited: Promise<void> } {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /\{"port":(\d+)\}/.exec(out);
-      if (m) resolve(Number(m[1]));
-      if (nodeArgs.length > 0) process.stderr.write(d);
-    });
-    child.on('exit', (code) => reject(new Error(`${script} exited ${code}`)));
-  });
-  return { child, port, exited: new Promise((r) => child.on('exit', () => r())) };
-}
-
-async function load(port: number, seconds: number): Promise<LoadResult> {
-  const spec = {
+function load(port: number, seconds: number): Promise<LoadResult> {
+  return loadInOwnProcess({
     targets: [{
       port, method: 'POST', path: '/idcard/verify', body: bare ? '{}' : '{"result":"01"}',
       headers: bare ? { 'content-type': 'application/json' } : { authorization: `APPCODE ${app.appCode}`, 'content-type': 'application/json' },
     }],
     connections, duration: seconds,
-  };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/gateway-load.ts', JSON.stringify(spec)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  await new Promise((r) => child.on('exit', r));
-  return JSON.parse(out) as LoadResult;
+  });
 }
 
 const profDir = path.join(tmp, 'prof');
-const server = run(bare ? 'bench/gateway-bare.ts' : 'test/gateway/support/metered-server.ts', [...nodeArgs, ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [])], {
+const server = await spawnServer(bare ? 'bench/gateway-bare.ts' : 'test/gateway/support/metered-server.ts', {
   ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { SHIMING_DATA_DIR: tmp }), SQLITE_FILE: path.join(tmp, 'bare.sqlite'),
   SHIMING_SECRET_KEY: secretKey, NODE_ID: 'prof',
-});
-const port = await server.port;
+}, { nodeArgs: [...nodeArgs, ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [])], echo: nodeArgs.length > 0 });
+const { port } = server;
 const cpu = async () => (await (await fetch(`http://127.0.0.1:${port}/_cpu`)).json()) as {
   us: number; holdBook?: { batches: number; ops: number }; loopDelay?: { p50: number; p99: number; max: number };
 };
@@ -81,8 +61,7 @@ await load(port, 2);
 const c0 = await cpu();
 const r = await load(port, duration);
 const c1 = await cpu();
-server.child.kill('SIGTERM');
-await server.exited;
+await server.stop();
 const perCall = (c1.us - c0.us) / 1000 / r.requests;
 const batch = c1.holdBook && c0.holdBook ? (c1.holdBook.ops - c0.holdBook.ops) / Math.max(1, c1.holdBook.batches - c0.holdBook.batches) : undefined;
 console.log(`${r.rps.toFixed(0)} calls/s  p50 ${r.p50} p99 ${r.p99} max ${r.max} ms  non-2xx ${r.non2xx} errors ${r.errors}  server CPU ${perCall.toFixed(3)} ms/call${batch ? `  batch ${batch.toFixed(1)} ops` : ''}${c1.loopDelay ? `  event loop delay p50 ${c1.loopDelay.p50.toFixed(1)} p99 ${c1.loopDelay.p99.toFixed(1)} max ${c1.loopDelay.max.toFixed(1)} ms` : ''}  load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);

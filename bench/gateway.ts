@@ -9,18 +9,17 @@
 //   npm run bench:gateway [-- --duration 10 --connections 50 --sqlite-only | --postgres-only | --autocannon]
 //
 // Exits 1 when any answer was not 2xx, any request failed, or the audit after a run fails.
-import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { openStore, migrateToLatest } from '../src/store/index.ts';
 import { createBuyer, grantPackage, auditLedger } from '../src/billing/index.ts';
 import { createApp } from '../src/gateway/index.ts';
 import { startEmbeddedPostgres } from '../scripts/embedded-postgres.mjs';
 import type { LoadResult, LoadSpec } from './gateway-load.ts';
+import { loadInOwnProcess, spawnServer, type ServerNode } from './gateway-procs.ts';
 
 interface CannonResult {
   requests: { total: number; average: number };
@@ -33,7 +32,6 @@ const autocannon = createRequire(import.meta.url)('autocannon') as (opts: {
   url: string; method: string; headers: Record<string, string>; body: string; connections: number; duration: number;
 }) => Promise<CannonResult>;
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: number) => {
   const i = args.indexOf(`--${name}`);
@@ -43,28 +41,9 @@ const duration = opt('duration', 10);
 const connections = opt('connections', 50);
 const useAutocannon = args.includes('--autocannon');
 
-interface Node { url: string; child: ChildProcess; stop(): Promise<void> }
-
-async function spawnNode(script: string, env: Record<string, string>): Promise<Node> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr!.on('data', (d) => { err += d; });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /\{"port":(\d+)\}/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.on('exit', (code) => reject(new Error(`${script} exited ${code}: ${err}`)));
-  });
-  const exited = new Promise<void>((r) => child.on('exit', () => r()));
-  return { url: `http://127.0.0.1:${port}`, child, stop: async () => { child.kill('SIGTERM'); await exited; } };
-}
-
 interface CpuAndBatches { us: number; holdBook?: { batches: number; ops: number; single: number } }
 
-async function probe(node: Node): Promise<CpuAndBatches> {
+async function probe(node: ServerNode): Promise<CpuAndBatches> {
   return await (await fetch(`${node.url}/_cpu`)).json() as CpuAndBatches;
 }
 
@@ -77,22 +56,17 @@ interface Result {
 }
 
 /** One run of the load generator in its own process against every node at once. */
-async function generate(nodes: Node[], headersFor: (i: number) => Record<string, string>, body: string, perNode: number, seconds: number): Promise<LoadResult> {
+async function generate(nodes: ServerNode[], headersFor: (i: number) => Record<string, string>, body: string, perNode: number, seconds: number): Promise<LoadResult> {
   const spec: LoadSpec = {
-    targets: nodes.map((n, i) => ({ port: Number(new URL(n.url).port), method: 'POST', path: '/idcard/verify', headers: headersFor(i), body })),
+    targets: nodes.map((n, i) => ({ port: n.port, method: 'POST', path: '/idcard/verify', headers: headersFor(i), body })),
     connections: perNode, duration: seconds,
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/gateway-load.ts', JSON.stringify(spec)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  const code = await new Promise<number | null>((r) => child.on('exit', r));
-  if (code !== 0) throw new Error(`load generator exited ${code}`);
-  return JSON.parse(out) as LoadResult;
+  return loadInOwnProcess(spec);
 }
 
 interface Measured { calls: number; rps: number; p50: number; p99: number; non2xx: number; errors: number; generatorUs?: number }
 
-async function measure(nodes: Node[], headersFor: (i: number) => Record<string, string>, body: string, perNode: number, seconds: number): Promise<Measured> {
+async function measure(nodes: ServerNode[], headersFor: (i: number) => Record<string, string>, body: string, perNode: number, seconds: number): Promise<Measured> {
   if (!useAutocannon) {
     const r = await generate(nodes, headersFor, body, perNode, seconds);
     // latency percentiles of the slowest node (as with autocannon: one histogram per node)
@@ -114,7 +88,7 @@ async function measure(nodes: Node[], headersFor: (i: number) => Record<string, 
   };
 }
 
-async function load(label: string, nodes: Node[], headersFor: (i: number) => Record<string, string>, body: string): Promise<Result> {
+async function load(label: string, nodes: ServerNode[], headersFor: (i: number) => Record<string, string>, body: string): Promise<Result> {
   const perNode = Math.max(1, Math.round(connections / nodes.length));
   await measure(nodes, headersFor, body, perNode, 2); // warm-up
   const p0 = await Promise.all(nodes.map(probe));
@@ -152,9 +126,9 @@ async function metered(label: string, storeEnv: Record<string, string>, nodeCoun
   const apps: Array<{ appCode: string }> = [];
   for (let i = 0; i < nodeCount; i++) apps.push(await createApp(store.db, { secretKey }, { buyerId: buyer.id }));
   await grantPackage(store.db, { buyerId: buyer.id, product: 'idcard-verify', calls: 100_000_000, days: 1, now: Date.now() });
-  const nodes: Node[] = [];
+  const nodes: ServerNode[] = [];
   for (let i = 0; i < nodeCount; i++) {
-    nodes.push(await spawnNode('test/gateway/support/metered-server.ts', { ...storeEnv, SHIMING_SECRET_KEY: secretKey, NODE_ID: `bench-${i}`, POOL_SIZE: '10' }));
+    nodes.push(await spawnServer('test/gateway/support/metered-server.ts', { ...storeEnv, SHIMING_SECRET_KEY: secretKey, NODE_ID: `bench-${i}`, POOL_SIZE: '10' }));
   }
   try {
     const r = await load(label, nodes, (i) => ({ authorization: `APPCODE ${apps[i].appCode}`, 'content-type': 'application/json' }), '{"result":"01"}');
@@ -171,7 +145,7 @@ const results: Result[] = [];
 const loadAtStart = os.loadavg();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shiming-bench-'));
 try {
-  const bare = await spawnNode('bench/gateway-bare.ts', { SQLITE_FILE: path.join(tmp, 'bare.sqlite') });
+  const bare = await spawnServer('bench/gateway-bare.ts', { SQLITE_FILE: path.join(tmp, 'bare.sqlite') });
   try {
     results.push(await load('bare fastify + 1 SQLite transaction', [bare], () => ({ 'content-type': 'application/json' }), '{}'));
   } finally {
