@@ -99,8 +99,6 @@ export function fusePaddleOcrGraph(model: Uint8Array): FuseResult {
 class GraphRewrite {
   readonly drop = new Set<OnnxNode>();
   readonly replace = new Map<OnnxNode, OnnxNode | OnnxNode[]>();
-  /** nodes a pass adds (shared constants), each written once */
-  readonly emitted = new Set<OnnxNode>();
   constructor(private readonly view: OnnxGraphView) {}
   /** A node already dropped or replaced by an earlier match of the same pass is off limits. */
   touched(...nodes: OnnxNode[]): boolean {
@@ -307,6 +305,11 @@ function convInputChannels(view: OnnxGraphView, conv: OnnxNode): number | undefi
   return dims[1]! * group;
 }
 
+/** A Constant node holding a float tensor. */
+const constantNode = (name: string, dims: readonly number[], values: Float32Array): OnnxNode => ({
+  input: [], output: [name], name, opType: 'Constant', domain: '', attributes: [tensorAttribute('value', dims, values)], otherFields: [],
+});
+
 /**
  * Pattern 4: Add(x, b) with b a scalar, feeding Convs  ==>  BatchNormalization(x; scale 1,
  * bias b, mean 0, var 1, epsilon 0), which computes x·1/sqrt(1 + 0) + (b − 0·1) = x + b exactly.
@@ -319,13 +322,16 @@ function convInputChannels(view: OnnxGraphView, conv: OnnxNode): number | undefi
  */
 function scalarAddAsBatchNorm(view: OnnxGraphView, rewrite: GraphRewrite): number {
   let count = 0;
-  const constants = new Map<string, OnnxNode>();
-  const constant = (fill: number, channels: number): OnnxNode => {
+  // the C-vectors of ones and zeros, one of each per channel count, written with the first
+  // rewrite that uses them
+  const shared = new Map<string, OnnxNode>();
+  const filled = (fill: number, channels: number, written: OnnxNode[]): OnnxNode => {
     const name = `p2o_fuse_fill_${fill}_${channels}`;
-    let node = constants.get(name);
+    let node = shared.get(name);
     if (!node) {
-      node = { input: [], output: [name], name, opType: 'Constant', domain: '', attributes: [tensorAttribute('value', [channels], new Float32Array(channels).fill(fill))], otherFields: [] };
-      constants.set(name, node);
+      node = constantNode(name, [channels], new Float32Array(channels).fill(fill));
+      shared.set(name, node);
+      written.push(node);
     }
     return node;
   };
@@ -339,11 +345,10 @@ function scalarAddAsBatchNorm(view: OnnxGraphView, rewrite: GraphRewrite): numbe
     const channels = new Set(consumers.map((c) => (rewrite.isOp(c, 'Conv') && c.input[0] === add.output[0] ? convInputChannels(view, c) : undefined)));
     const [c] = channels;
     if (channels.size !== 1 || c === undefined || c < 1) continue;
-    const bias: OnnxNode = { input: [], output: [`${add.name}_bn_bias`], name: `${add.name}_bn_bias`, opType: 'Constant', domain: '', attributes: [tensorAttribute('value', [c], new Float32Array(c).fill(shift.value))], otherFields: [] };
-    const ones = constant(1, c), zeros = constant(0, c);
-    const fresh = [ones, zeros].filter((n) => !rewrite.emitted.has(n));
-    for (const n of fresh) rewrite.emitted.add(n);
-    rewrite.replace.set(add, [...fresh, bias, {
+    const nodes: OnnxNode[] = [];
+    const ones = filled(1, c, nodes), zeros = filled(0, c, nodes);
+    const bias = constantNode(`${add.name}_bn_bias`, [c], new Float32Array(c).fill(shift.value));
+    rewrite.replace.set(add, [...nodes, bias, {
       input: [shift.data, ones.output[0]!, bias.output[0]!, zeros.output[0]!, ones.output[0]!],
       output: [add.output[0]!], name: `${add.name}_bn`, opType: 'BatchNormalization', domain: '',
       attributes: [floatAttribute('epsilon', 0)], otherFields: [],
@@ -352,10 +357,6 @@ function scalarAddAsBatchNorm(view: OnnxGraphView, rewrite: GraphRewrite): numbe
   }
   return count;
 }
-
-const constantNode = (name: string, dims: readonly number[], values: Float32Array): OnnxNode => ({
-  input: [], output: [name], name, opType: 'Constant', domain: '', attributes: [tensorAttribute('value', dims, values)], otherFields: [],
-});
 
 /** A per-channel constant (shape [C], [1,C,1,1] or one value for all) as C values, else undefined. */
 function perChannel(view: OnnxGraphView, name: string | undefined, channels: number): Float32Array | undefined {
