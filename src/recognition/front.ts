@@ -2,6 +2,7 @@
 // layout around them: values follow their label on its row, the address continues on the
 // rows below 住址 down to the number's row, aligned with the value column.
 import type { FrontFields, ReadField } from './types.ts';
+import type { CardBox } from './card.ts';
 import type { Decoded } from './ocr/ctc.ts';
 import { charU, decodeSpans, findLabel, gapAwareDecode, minProb, spansBetween, type Charset, type Row, type Span, type TextLine } from './lines.ts';
 import { NATIONS, nationShare } from '../idcard/index.ts';
@@ -144,6 +145,13 @@ async function confirm(field: ReadField, spans: Span[], cs: Charset, reread: Rer
   return { value: field.value, confidence: Math.min(field.confidence, 0.3) };
 }
 
+/** `b` made `w` wide and moved `du` along its line and `dv` across it, in the card frame (u, v)
+ *  and in the image (cx, cy) alike. */
+function movedBox(b: CardBox, du: number, dv: number, w: number): CardBox {
+  const cos = Math.cos(b.angle), sin = Math.sin(b.angle);
+  return { ...b, w, u: b.u + du, v: b.v + dv, cx: b.cx + du * cos - dv * sin, cy: b.cy + du * sin + dv * cos };
+}
+
 /**
  * The piece of a span's line that holds the span (plus one character before it when `lead`,
  * after it when `tail`), as a line of its own for the second look. Steps map to the box's
@@ -158,10 +166,9 @@ function spanPart(sp: Span, lead: boolean, tail: boolean): TextLine {
   if (from <= 0 && to >= steps) return line;
   const b = line.box;
   const f0 = from / steps, f1 = to / steps;
-  // how far the piece's centre lies from the box's, along the box's own x axis
-  const shift = ((f0 + f1) / 2 - 0.5) * b.w;
   const piece: TextLine = {
-    box: { ...b, w: (f1 - f0) * b.w, u: b.u + shift, cx: b.cx + shift * Math.cos(b.angle), cy: b.cy + shift * Math.sin(b.angle) },
+    // centred where the piece's middle lies along the box's own x axis
+    box: movedBox(b, ((f0 + f1) / 2 - 0.5) * b.w, 0, (f1 - f0) * b.w),
     probs: { ...line.probs, steps: Math.max(1, Math.round(to - from)) },
     text: line.text,
   };
@@ -385,9 +392,7 @@ async function missedAddressLine(rows: Row[], first: number, last: number, birth
   const left = count >= 2 ? bottom.lines[0]!.box.u - bottom.lines[0]!.box.w / 2 : end.box.u - end.box.w / 2;
   const b = end.box;
   const w = columnEnd - left, u = left + w / 2;
-  const du = u - b.u, dv = spacing;
-  const cos = Math.cos(b.angle), sin = Math.sin(b.angle);
-  const box = { ...b, u, v: b.v + dv, w, cx: b.cx + du * cos - dv * sin, cy: b.cy + du * sin + dv * cos };
+  const box = movedBox(b, u - b.u, spacing, w);
   const steps = Math.max(1, Math.round((end.probs.steps * w) / Math.max(1, b.w)));
   const guess: TextLine = { box, probs: { probs: new Float32Array(0), steps, classes: end.probs.classes }, text: { text: '', chars: [], confidence: 0 } };
   if (end.pitch) guess.pitch = end.pitch;
