@@ -82,7 +82,7 @@ export async function loadModels(opts: { threads?: number; graphs?: ModelGraphs 
   return { det, rec, cls, charset, classOf };
 }
 
-export async function run(session: ort.InferenceSession, data: Float32Array, dims: number[]): Promise<{ data: Float32Array; dims: readonly number[] }> {
+async function run(session: ort.InferenceSession, data: Float32Array, dims: number[]): Promise<{ data: Float32Array; dims: readonly number[] }> {
   const input = new ort.Tensor('float32', data, dims);
   const out = await session.run({ [session.inputNames[0]!]: input });
   const t = out[session.outputNames[0]!]!;
