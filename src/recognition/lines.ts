@@ -273,7 +273,8 @@ function hiddenCharacters(line: TextLine, from: number, to: number, chars: Decod
   for (let t = Math.max(0, from); t < Math.min(steps, to); t++) {
     const blank = probs[t * classes]!;
     if (blank >= HIDDEN_BLANK) continue;
-    if ([...read, ...found].some((c) => Math.abs(centre(c) - t) < 0.5 * pitch || (t >= c.t0 && t <= c.t1))) continue;
+    const near = (c: DecodedChar) => Math.abs(centre(c) - t) < 0.5 * pitch || (t >= c.t0 && t <= c.t1);
+    if (read.some(near) || found.some(near)) continue;
     // the lowest blank of this run of steps
     let tb = t;
     while (tb + 1 < Math.min(steps, to) && probs[(tb + 1) * classes]! < probs[tb * classes]!) tb++;
