@@ -5,11 +5,11 @@
 // process's write lock inside SQLite (a blocking busy timeout, harmless in this thread) instead
 // of retrying after timers. Same decisions, same transactions: the code is SqliteFastPath's.
 import { Worker } from 'node:worker_threads';
+import { typeScriptWorkerSource } from '../worker-boot.ts';
 import { FastPathBusy, SqliteFastPath, type FastOp, type FastOutcome } from './sqlite-fast.ts';
 import type { Answer, Request, WireError, WireOutcome } from './sqlite-worker.ts';
 
-const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
-  .then(({ register }) => { register(); return import(${JSON.stringify(new URL('./sqlite-worker.ts', import.meta.url).href)}); })`;
+const boot = typeScriptWorkerSource(new URL('./sqlite-worker.ts', import.meta.url));
 
 type Ask = { type: 'batch'; ops: FastOp[] } | { type: 'sweep'; now: number } | { type: 'close' };
 

@@ -2,6 +2,7 @@
 // one queue and go to the first idle worker. `poolSize: 0` reads in the calling thread.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { typeScriptWorkerSource } from '../worker-boot.ts';
 import { createLocalEngine } from './engine-local.ts';
 import { ImageRejected } from './image.ts';
 import type { RecognitionResult, Recognizer } from './types.ts';
@@ -16,17 +17,12 @@ export interface RecognizerOptions {
   threads?: number;
 }
 
-// Node 20 does not apply `--import tsx` from a worker's execArgv, so the worker registers tsx's
-// loader itself before importing the TypeScript worker module.
-const boot = (module: string): string => `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
-  .then(({ register }) => { register(); return import(${JSON.stringify(new URL(module, import.meta.url).href)}); })
-  .catch((err) => { console.error(err); process.exit(1); });`;
-const BOOT = boot('./worker.ts');
+const BOOT = typeScriptWorkerSource(new URL('./worker.ts', import.meta.url));
 
 /** The rewritten model graphs, made once in a thread of their own (see graphs-worker.ts). */
 function graphsFromWorker(): Promise<ModelGraphs> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(boot('./graphs-worker.ts'), { eval: true });
+    const worker = new Worker(typeScriptWorkerSource(new URL('./graphs-worker.ts', import.meta.url)), { eval: true });
     worker.once('message', (graphs: ModelGraphs) => {
       resolve(graphs);
       void worker.terminate();
