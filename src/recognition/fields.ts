@@ -93,7 +93,10 @@ export function chooseIdNumber(read: Decoded, birthday: string): ReadField {
 /**
  * What the recogniser reads for the characters of the closed lists outside its dictionary:
  * 仫 of 仫佬 comes out as 么 (on every 仫佬 card of the bench set, 0.54–0.84), never as 仡,
- * so 么佬 is 仫佬 while 亿佬 stays 仡佬 (the wildcard alone lets any misread of 仡 pass as 仫).
+ * so 么佬 is 仫佬 while 亿佬 stays 仡佬. A character with a known stand-in is scored by that
+ * stand-in alone: the wildcard would let any misread of 仡 pass as 仫, and the model reads
+ * 仡 itself almost never (亿, 佗, 佤, 信 at 0.05–0.45 with 仡 below 0.001 on the bench set's
+ * 仡佬 cards), so a wildcard at any penalty outscores it.
  */
 const STAND_IN: Record<string, string> = { 仫: '么' };
 /** a stand-in read counts for a little less than the character itself would */
@@ -124,11 +127,12 @@ export function chooseFromList(spans: Span[], cs: Charset, values: readonly stri
     return total;
   };
   const scores = values.map((v) => {
-    let total = scoreLabel([...v].map((ch) => cs.classOf.get(ch) ?? WILDCARD));
-    // a character the model cannot produce is read as its usual stand-in: score that read too
-    const standIn = [...v].map((ch) => cs.classOf.get(ch) ?? cs.classOf.get(STAND_IN[ch] ?? '') ?? WILDCARD);
-    if (standIn.some((c, i) => c !== WILDCARD && !cs.classOf.has([...v][i]!))) total = Math.max(total, scoreLabel(standIn) + Math.log(STAND_IN_WEIGHT));
-    return total + logPrior(v);
+    // a character the model cannot produce is read as its usual stand-in where it has one,
+    // else as anything (the wildcard)
+    const chars = [...v];
+    const label = chars.map((ch) => cs.classOf.get(ch) ?? cs.classOf.get(STAND_IN[ch] ?? '') ?? WILDCARD);
+    const standIns = chars.filter((ch, i) => !cs.classOf.has(ch) && label[i] !== WILDCARD).length;
+    return scoreLabel(label) + standIns * Math.log(STAND_IN_WEIGHT) + logPrior(v);
   });
   let best = 0;
   scores.forEach((s, i) => { if (s > scores[best]!) best = i; });

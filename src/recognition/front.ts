@@ -57,10 +57,33 @@ export function locateFrontLabels(rows: Row[]): Partial<Record<(typeof FRONT_LAB
     const row = rows[sex.row]!;
     for (let i = sex.end + 2; i + 1 < row.chars.length; i++) {
       const a = row.chars[i]!.char, b = row.chars[i + 1]!.char;
-      if ((a === '民') !== (b === '族')) { found['民族'] = { row: sex.row, end: i + 1 }; break; }
+      if ((a === '民') !== (b === '族')) {
+        // 民 read and 族 not: the character after 民 is the label's only where 族 is printed;
+        // further on it is the value's first (亿 of 仡佬 taken for 族 left 佬 to be read as 仫佬)
+        const unread = a === '民' && advancesApart(row, i, i + 1) > ZU_OR_VALUE;
+        found['民族'] = { row: sex.row, end: unread ? i : i + 1 };
+        break;
+      }
     }
   }
   return found;
+}
+
+/**
+ * 民 of the label 民族 stands at 30 mm from the card's left edge, 族 at 35 mm, the nation's
+ * first character at 40.6 mm: in advances of the 3.2 mm value characters (the card's pitch),
+ * 族 is 1.6 after 民 and the value 3.3. Past the midway point a character is the value's.
+ */
+const ZU_OR_VALUE = 7.8 / 3.2;
+
+/** How many of the card's character advances separate two characters of a row (NaN when the
+ *  row has no measured pitch). */
+function advancesApart(row: Row, i: number, j: number): number {
+  const a = row.chars[i]!, b = row.chars[j]!;
+  const la = row.lines[a.line], lb = row.lines[b.line];
+  if (!la?.pitch || !lb) return NaN;
+  const perStep = la.box.w / Math.max(1, la.probs.steps);
+  return (charU(lb, b) - charU(la, a)) / (la.pitch * perStep);
 }
 
 /** the labels of the left column, top to bottom, each on its own row */

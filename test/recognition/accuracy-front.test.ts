@@ -141,6 +141,50 @@ describe('closed lists and characters outside the dictionary', () => {
     const l2 = line(cs, 16.2, [['亿', 40.6, 0.5], ['佬', 43.8]], { 亿: [['仡', 0.01]] });
     assert.equal(chooseFromList([{ line: l2, from: 0, to: l2.probs.steps }], cs, NATIONS).value, '仡佬');
   });
+
+  it('reads 亿佬 as 仡佬 however little the model offers 仡 itself', () => {
+    // 0147 of the bench set: 亿 0.45, 仡 2e-4, 么 5e-6 — a wildcard for 仫 (any character
+    // at a penalty) outscored 仡, the stand-in 么 does not
+    const cs = charsetOf('么亿佬', '仫');
+    const l = line(cs, 16.2, [['亿', 40.6, 0.45], ['佬', 43.8]], { 亿: [['仡', 2e-4], ['么', 5e-6]] });
+    const pick = chooseFromList([{ line: l, from: 0, to: l.probs.steps }], cs, NATIONS);
+    assert.equal(pick.value, '仡佬');
+  });
+});
+
+describe('民族 with 族 unread', () => {
+  // 0147 of the bench set (scan, blur, low resolution): 性别女 民 亿佬 — 族 not read at all, so
+  // the character after 民 is the value's first, not the label's second
+  const id = '430702200206159146';
+  const cs = charsetOf('么旅姓名全珍静性别女民族亿佬出生2002年6月15日住址湖南省常德市武陵区官渡街道团结巷326号公民身份号码' + id, '仫');
+  const rows = () => card(cs, [
+    line(cs, 9.6, [...run('姓名', 7.5, 5), ...run('全珍静', 18.7, 3.8)]),
+    line(cs, 16.2, [...run('性别', 7.5, 5), ['女', 18.4], ['民', 29.5, 0.81], ['亿', 40.6, 0.45], ['佬', 43.8]], { 亿: [['仡', 2e-4], ['么', 5e-6]] }),
+    line(cs, 22.8, [...run('出生', 7.5, 5), ...run('2002', 17.5, 1.8), ['年', 27.5], ['6', 31.4], ['月', 35.5], ...run('15', 38.7, 1.8), ['日', 43.7]]),
+    line(cs, 29.4, [...run('住址', 7.5, 5), ...run('湖南省常德市武陵区官渡', 18.4, 3.2)]),
+    line(cs, 34.0, run('街道团结巷326号', 18.4, 3.2)),
+    line(cs, 46.6, run('公民身份号码', 7, 2.7)),
+    line(cs, 46.6, number(id)),
+  ]);
+
+  it('ends the label at 民 when the next character stands where the value starts', () => {
+    const r = rows();
+    const at = locateFrontLabels(r)['民族'];
+    assert.ok(at);
+    assert.equal(r[at.row]!.chars[at.end]!.char, '民');
+  });
+
+  it('still takes the character after 民 for the label where 族 is printed', () => {
+    const r = card(cs, [line(cs, 16.2, [...run('性别', 7.5, 5), ['女', 18.4], ['民', 29.5], ['旅', 34.5, 0.6], ...run('全静', 40.6, 3.2)]), line(cs, 29.4, run('湖南省常德市武陵区官渡', 18.4, 3.2))]);
+    const at = locateFrontLabels(r)['民族'];
+    assert.ok(at);
+    assert.equal(r[at.row]!.chars[at.end]!.char, '旅');
+  });
+
+  it('reads the nation from both of its characters', async () => {
+    const f = await parseFront(rows(), cs);
+    assert.equal(f.nation.value, '仡佬');
+  });
 });
 
 describe('characters the model saw but did not name', () => {
