@@ -11,7 +11,7 @@
 // non-2xx, errors, and the same per target. Answers that are not 2xx and socket errors or
 // timeouts are counted, never hidden; the caller fails the run on them.
 import net from 'node:net';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 
 export interface LoadTarget {
   host?: string;
@@ -30,6 +30,8 @@ export interface LoadSpec {
   duration: number;
   /** seconds one request may take before it counts as an error (default 10) */
   timeout?: number;
+  /** also answer the slowest this fraction of requests with when they were sent (bench/gateway-tail.ts) */
+  slowest?: number;
 }
 
 export interface LoadStats {
@@ -52,18 +54,36 @@ export interface LoadResult extends LoadStats {
   /** the generator's own CPU time (user + system) over the run, microseconds */
   cpuUs: number;
   targets: LoadStats[];
+  /** the generator's own stalls: its event loop delay (ms) and garbage collection pauses */
+  own: { loopP99: number; loopMax: number; gcCount: number; gcMs: number; gcMaxMs: number };
+  /** with `slowest`: [sent at (epoch ms), latency ms] of the slowest requests, slowest first */
+  slow?: Array<[number, number]>;
 }
 
 class Latencies {
   private a = new Float64Array(1 << 16);
+  /** when each request was sent (performance.now()), kept only when asked */
+  at?: Float64Array;
   n = 0;
-  push(ms: number): void {
+  push(ms: number, sentAt?: number): void {
     if (this.n === this.a.length) {
       const b = new Float64Array(this.a.length * 2);
       b.set(this.a);
       this.a = b;
+      if (this.at) {
+        const c = new Float64Array(this.a.length);
+        c.set(this.at);
+        this.at = c;
+      }
     }
+    if (this.at && sentAt !== undefined) this.at[this.n] = sentAt;
     this.a[this.n++] = ms;
+  }
+  /** the slowest `fraction` of requests as [sent at (epoch ms), ms]; call before stats() sorts */
+  slowest(fraction: number): Array<[number, number]> {
+    const idx = Array.from({ length: this.n }, (_, i) => i).sort((x, y) => this.a[y] - this.a[x]);
+    const origin = performance.timeOrigin;
+    return idx.slice(0, Math.ceil(this.n * fraction)).map((i) => [Math.round((origin + (this.at?.[i] ?? 0)) * 100) / 100, Math.round(this.a[i] * 100) / 100]);
   }
   stats(seconds: number, non2xx: number, errors: number, statuses: Record<string, number>): LoadStats {
     const s = this.a.subarray(0, this.n).sort();
@@ -127,8 +147,21 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     let head = `${t.method ?? 'GET'} ${t.path} HTTP/1.1\r\nhost: ${host}:${t.port}\r\nconnection: keep-alive\r\n`;
     for (const [k, v] of Object.entries(t.headers ?? {})) head += `${k}: ${v}\r\n`;
     if (body.length > 0 || (t.method ?? 'GET') !== 'GET') head += `content-length: ${body.length}\r\n`;
-    return { request: Buffer.concat([Buffer.from(`${head}\r\n`, 'latin1'), body]), lat: new Latencies(), non2xx: 0, errors: 0, statuses: {} };
+    const lat = new Latencies();
+    if (spec.slowest) lat.at = new Float64Array(1 << 16);
+    return { request: Buffer.concat([Buffer.from(`${head}\r\n`, 'latin1'), body]), lat, non2xx: 0, errors: 0, statuses: {} };
   });
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  const gc = { count: 0, ms: 0, max: 0 };
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gc.count++;
+      gc.ms += e.duration;
+      gc.max = Math.max(gc.max, e.duration);
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   const cpu0 = process.cpuUsage();
   const started = performance.now();
   const endAt = started + spec.duration * 1000;
@@ -181,7 +214,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
         inFlight = false;
         buf = answer.end === buf.length ? Buffer.alloc(0) : buf.subarray(answer.end);
         if (buf.length > 0) return fail(); // one request in flight: nothing else may arrive
-        st.lat.push(ms);
+        st.lat.push(ms, sentAt);
         st.statuses[answer.status] = (st.statuses[answer.status] ?? 0) + 1;
         if (answer.status < 200 || answer.status >= 300) st.non2xx++;
         send();
@@ -213,19 +246,26 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   stopped = true;
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  loop.disable();
+  gcObserver.disconnect();
+  const r2 = (x: number) => Math.round(x * 100) / 100;
+  const own = { loopP99: r2(loop.percentile(99) / 1e6), loopMax: r2(loop.max / 1e6), gcCount: gc.count, gcMs: r2(gc.ms), gcMaxMs: r2(gc.max) };
   const merged = new Latencies();
+  if (spec.slowest) merged.at = new Float64Array(1 << 16);
   const statuses: Record<string, number> = {};
   let non2xx = 0;
   let errors = 0;
   const targets = states.map((st) => {
     const a = st.lat as unknown as { a: Float64Array; n: number };
-    for (let i = 0; i < a.n; i++) merged.push(a.a[i]);
+    const at = st.lat.at;
+    for (let i = 0; i < a.n; i++) merged.push(a.a[i], at?.[i]);
     for (const [k, v] of Object.entries(st.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
     non2xx += st.non2xx;
     errors += st.errors;
     return st.lat.stats(seconds, st.non2xx, st.errors, st.statuses);
   });
-  return { ...merged.stats(seconds, non2xx, errors, statuses), seconds: Math.round(seconds * 1000) / 1000, cpuUs: cpu.user + cpu.system, targets };
+  const slow = spec.slowest ? merged.slowest(spec.slowest) : undefined;
+  return { ...merged.stats(seconds, non2xx, errors, statuses), ...(slow ? { slow } : {}), seconds: Math.round(seconds * 1000) / 1000, cpuUs: cpu.user + cpu.system, own, targets };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -29,11 +29,17 @@ export async function spawnServer(script: string, env: Record<string, string>, o
   child.stderr?.on('data', (d) => { err += d; });
   const exited = new Promise<void>((r) => child.on('exit', () => r()));
   const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
+    let out: string | undefined = '';
     child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /\{"port":(\d+)\}/.exec(out);
-      if (m) resolve(Number(m[1]));
+      // read until the port; later output (a server's log lines) is drained, shown only with echo
+      if (out !== undefined) {
+        out += d;
+        const m = /\{"port":(\d+)\}/.exec(out);
+        if (m) {
+          out = undefined;
+          resolve(Number(m[1]));
+        }
+      }
       if (echo) process.stderr.write(d);
     });
     child.on('exit', (code) => reject(new Error(`${script} exited ${code}: ${err}`)));

@@ -83,6 +83,12 @@ test('nothing left is exhausted, only expired packages is expired, and holds exp
     const bad = await auditLedger(db);
     assert.equal(bad.ok, false);
     assert.equal(bad.mismatches[0].kind, 'used');
+    // a posted hold whose billed ledger row is gone is found too (the anti-join on hold ids)
+    await db.updateTable('call_packages').set({ used: 1 }).where('id', '=', r3.hold.packageId).execute();
+    assert.equal((await auditLedger(db)).ok, true);
+    await db.updateTable('usage_ledger').set({ billed: 0 }).where('hold_id', '=', r3.hold.id).execute();
+    const lost = await auditLedger(db);
+    assert.deepEqual(lost.mismatches.filter((m) => m.kind === 'posted-hold-without-ledger').map((m) => m.holdId), [r3.hold.id]);
   } finally {
     await tdb.close();
   }

@@ -2,7 +2,7 @@
 // real hooks (src/http/metering.ts) in front of handlers that answer the result code asked for
 // (`result` in the JSON or form body, default '01'), optionally after `sleepMs`.
 // Run as a script it listens on 127.0.0.1:$PORT (0 = any) and prints {"port": N} on stdout.
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import Fastify, { type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
@@ -33,13 +33,20 @@ export async function buildMeteredApp(deps: Omit<MeteringDeps, 'notFound'>): Pro
   app.get('/free', async () => ({ ok: true }));
   // for the benchmark: this process's CPU time so far, in microseconds, and the event loop's
   // delay (ms) since the last probe: long stalls show there, queueing does not
+  // and its garbage collection pauses since the last probe ([start (epoch ms), ms] each)
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
+  let pauses: Array<[number, number]> = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if (pauses.length < 100_000) pauses.push([performance.timeOrigin + e.startTime, e.duration]);
+  }).observe({ entryTypes: ['gc'] });
   app.get('/_cpu', async () => {
     const u = process.cpuUsage();
     const loopDelay = { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
     loop.reset();
-    return { us: u.user + u.system, holdBook: holdBook ? (await holdBook()).stats() : undefined, loopDelay };
+    const gc = pauses;
+    pauses = [];
+    return { us: u.user + u.system, holdBook: holdBook ? (await holdBook()).stats() : undefined, loopDelay, gc };
   });
   return app;
 }
