@@ -163,3 +163,27 @@ test('SQLite: the hot path in a worker thread takes, posts and refuses exactly a
     await tdb.close();
   }
 });
+
+test('SQLite: while a hold book is open the store connection leaves checkpoints to its checkpointer thread', { skip: testDialect !== 'sqlite' }, async () => {
+  const tdb = await createTestDatabase();
+  const db = tdb.store.db;
+  const { sql } = await import('kysely');
+  const autocheckpoint = async () => Number(Object.values((await sql<Record<string, number>>`PRAGMA wal_autocheckpoint`.execute(db)).rows[0])[0]);
+  assert.equal(await autocheckpoint(), 1000);
+  const book = await openHoldBook(db);
+  try {
+    // a commit of the store's connection (heartbeat, nonce) no longer copies the log on the event loop
+    assert.equal(await autocheckpoint(), 0);
+    const buyer = await createBuyer(db, { name: 'c' });
+    await grantPackage(db, { buyerId: buyer.id, product: 'idcard-ocr', calls: 3, days: 1, now: T0 });
+    const r = await book.reserve({ buyerId: buyer.id, appId: 1, product: 'idcard-ocr', requestId: 'c1', now: T0 + 1 });
+    assert.ok(r.ok);
+    assert.equal((await book.settle(r.hold, { resultCode: '01', latencyMs: 1, node: 't', now: T0 + 2 })).billed, true);
+    assert.equal((await auditLedger(db)).ok, true);
+  } finally {
+    book.close();
+  }
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(await autocheckpoint(), 1000, 'closed: the store checkpoints in its commits again');
+  await tdb.close();
+});
