@@ -4,7 +4,7 @@
 import type { FrontFields, ReadField } from './types.ts';
 import type { CardBox } from './card.ts';
 import type { Decoded } from './ocr/ctc.ts';
-import { charU, decodeSpans, findLabel, gapAwareDecode, minProb, spansBetween, type Charset, type Row, type Span, type TextLine } from './lines.ts';
+import { charU, decodeSpans, findLabel, gapAwareDecode, inkCharacters, minProb, spansBetween, spansFrom, type Charset, type Row, type Span, type TextLine } from './lines.ts';
 import { NATIONS, nationShare } from '../idcard/index.ts';
 import { allowedSets, chooseFromList, chooseIdNumber, emptyField, parseBirthday } from './fields.ts';
 import { chainsOfCode, correctRegionStart } from './address-regions.ts';
@@ -75,6 +75,21 @@ export function locateFrontLabels(rows: Row[]): Partial<Record<(typeof FRONT_LAB
  * 族 is 1.6 after 民 and the value 3.3. Past the midway point a character is the value's.
  */
 const ZU_OR_VALUE = 7.8 / 3.2;
+/** the centre of 民, and the advance of the value characters (the card's pitch), in mm */
+const MIN_MM = 30, VALUE_PITCH_MM = 3.2;
+/**
+ * What a nation whose length differs from its ink's by one character loses, in nats: as much
+ * as a character read at 1 %. A clear read of the right nation outscores the others by 10 or
+ * more, so only reads the model is unsure of are settled by their extent.
+ */
+const LENGTH_MISMATCH = -Math.log(0.01);
+
+/** Where the nation's value starts on a row where 民 (index `min`) was read and 族 was not. */
+function afterMin(row: Row, min: number): number | undefined {
+  const c = row.chars[min]!, l = row.lines[c.line]!;
+  if (!l.pitch) return undefined;
+  return charU(l, c) + ((NATION_VALUE_MM - MIN_MM) / VALUE_PITCH_MM) * l.pitch * (l.box.w / Math.max(1, l.probs.steps));
+}
 
 /** How many of the card's character advances separate two characters of a row (NaN when the
  *  row has no measured pitch). */
@@ -259,8 +274,14 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
     }
     if (nationFrom !== undefined) {
       let spans = spansBetween(row, nationFrom);
-      if (!nationAt) spans = spans.filter((sp) => sp.line.box.u + sp.line.box.w / 2 > layout!.u(NATION_VALUE_MM));
-      fields.nation = chooseFromList(spans, cs, NATIONS, nationPrior);
+      // placed by the layout, or after a 民 whose 族 went unread: the value starts where the
+      // card prints it, not at the character before (the label's ink is not the value's)
+      const valueU = !nationAt ? layout!.u(NATION_VALUE_MM) : row.chars[nationAt.end]!.char === '民' ? afterMin(row, nationAt.end) : undefined;
+      if (valueU !== undefined) spans = spansFrom(spans, valueU);
+      // as many characters as the value's ink spreads over: a blurred 锡伯 is not 白
+      const count = inkCharacters(spans, cs);
+      const prior = (v: string) => nationPrior(v) - (count ? LENGTH_MISMATCH * Math.abs([...v].length - count) : 0);
+      fields.nation = chooseFromList(spans, cs, NATIONS, prior);
       // found by position, not by its label: never more sure than the read of its characters
       if (!nationAt && fields.nation.value) fields.nation = { ...fields.nation, confidence: Math.min(fields.nation.confidence, 0.89) };
     }

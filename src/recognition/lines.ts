@@ -303,3 +303,45 @@ export function cardPitch(lines: TextLine[]): number | undefined {
   ds.sort((a, b) => a - b);
   return ds[ds.length >> 1];
 }
+
+/** The spans cut to the part of the row from `u` on (card frame), empty ones dropped. */
+export function spansFrom(spans: Span[], u: number): Span[] {
+  return spans.flatMap((sp) => {
+    const { box, steps } = { box: sp.line.box, steps: Math.max(1, sp.line.probs.steps) };
+    const perStep = box.w / steps;
+    const first = Math.ceil((u - (box.u - box.w / 2)) / perStep - 0.5);
+    const from = Math.max(sp.from, first);
+    return from < sp.to ? [{ ...sp, from }] : [];
+  });
+}
+
+/** a step holds ink when the model gives blank and the spaces together less than this */
+const INK = 0.5;
+
+/**
+ * How many characters the spans' ink spreads over: the distance from the first step where the
+ * model sees a character to the last, in advances of the card's pitch, plus one. A character
+ * read or not counts the same (a blurred second character the model will not name still
+ * widens the value); undefined without ink or without a measured pitch.
+ */
+export function inkCharacters(spans: Span[], cs: Charset): number | undefined {
+  const space = cs.classOf.get('　');
+  let first = Infinity, last = -Infinity, pitchU = 0;
+  for (const sp of spans) {
+    const { probs, classes, steps } = sp.line.probs;
+    if (!sp.line.pitch) return undefined;
+    const perStep = sp.line.box.w / Math.max(1, steps);
+    pitchU = Math.max(pitchU, sp.line.pitch * perStep);
+    const left = sp.line.box.u - sp.line.box.w / 2;
+    for (let t = sp.from; t < Math.min(sp.to, steps); t++) {
+      const base = t * classes;
+      const white = probs[base]! + probs[base + classes - 1]! + (space !== undefined ? probs[base + space]! : 0);
+      if (white >= INK) continue;
+      const u = left + (t + 0.5) * perStep;
+      first = Math.min(first, u);
+      last = Math.max(last, u);
+    }
+  }
+  if (!(last >= first) || !(pitchU > 0)) return undefined;
+  return Math.round((last - first) / pitchU) + 1;
+}

@@ -65,6 +65,11 @@ function greedy(l: TextLine, cs: Charset) {
   return { text: chars.map((c) => c.char).join(''), chars, confidence: 0.9 };
 }
 
+/** the same line for a larger charset (class indices differ) */
+function relabel(l: TextLine, cs: Charset): TextLine {
+  return line(cs, l.box.v, l.text.chars.map((c) => [c.char, l.box.u - l.box.w / 2 + ((c.t0 + c.t1) / 2 + 0.5) / STEPS_PER_MM, c.prob] as [string, number, number]));
+}
+
 /** characters set from `start` mm on with a fixed advance */
 const run = (text: string, start: number, advance: number, p = 0.99): [string, number, number][] => [...text].map((ch, i) => [ch, start + i * advance, p]);
 
@@ -121,6 +126,31 @@ describe('values by the layout when their labels are unreadable', () => {
     assert.equal(f.sex.value, '女');
     assert.equal(f.nation.value, '锡伯');
     assert.ok(f.nation.confidence < 0.9, 'a nation placed by the layout alone is not reported as sure');
+  });
+
+  it('reads a blurred two-character nation as two characters, by the extent of its ink', async () => {
+    // 0085 as the model really read it: 锡 faint under 钢 and 销, 伯 barely named and 白 close
+    // behind it — one character alone (白) explained the read better, not the ink two wide
+    const blurred = lines();
+    const cs2 = charsetOf(text + '钢销铺的陷能信白');
+    const rows = card(cs2, [
+      ...blurred.slice(0, 1).map((l) => relabel(l, cs2)),
+      line(cs2, 16.2, [['女', 18.4, 0.71], ['钢', 40.6, 0.22], ['的', 43.8, 0.144]], { 钢: [['锡', 0.007], ['销', 0.2], ['铺', 0.115]], 的: [['伯', 0.048], ['白', 0.019], ['陷', 0.04], ['能', 0.2], ['信', 0.2]] }),
+      ...blurred.slice(2).map((l) => relabel(l, cs2)),
+    ]);
+    const f = await parseFront(rows, cs2);
+    assert.equal(f.nation.value, '锡伯');
+    assert.ok(f.nation.confidence < 0.9);
+  });
+
+  it('keeps a clear one-character nation with a speck beside it', async () => {
+    const cs2 = charsetOf(text + '汉，');
+    const rows = card(cs2, [
+      ...lines().slice(0, 1).map((l) => relabel(l, cs2)),
+      line(cs2, 16.2, [['女', 18.4, 0.71], ['汉', 40.6, 0.97], ['，', 43.8, 0.6]]),
+      ...lines().slice(2).map((l) => relabel(l, cs2)),
+    ]);
+    assert.equal((await parseFront(rows, cs2)).nation.value, '汉');
   });
 
   it('reads no nation by position without a number to measure the card by', async () => {
