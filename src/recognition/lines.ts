@@ -318,15 +318,21 @@ export function spansFrom(spans: Span[], u: number): Span[] {
 /** a step holds ink when the model gives blank and the spaces together less than this */
 const INK = 0.5;
 
+/** a value's characters are set solid: ink further on than this many advances (room for one
+ *  character the model saw nothing of) is something else (a speck, the photo's edge) */
+const INK_GAP = 2.5;
+
 /**
  * How many characters the spans' ink spreads over: the distance from the first step where the
- * model sees a character to the last, in advances of the card's pitch, plus one. A character
- * read or not counts the same (a blurred second character the model will not name still
- * widens the value); undefined without ink or without a measured pitch.
+ * model sees a character to the last of the run that follows it, in advances of the card's
+ * pitch, plus one. A character read or not counts the same (a blurred second character the
+ * model will not name still widens the value); undefined without ink or without a measured
+ * pitch.
  */
 export function inkCharacters(spans: Span[], cs: Charset): number | undefined {
   const space = cs.classOf.get('　');
-  let first = Infinity, last = -Infinity, pitchU = 0;
+  const ink: number[] = [];
+  let pitchU = 0;
   for (const sp of spans) {
     const { probs, classes, steps } = sp.line.probs;
     if (!sp.line.pitch) return undefined;
@@ -337,11 +343,12 @@ export function inkCharacters(spans: Span[], cs: Charset): number | undefined {
       const base = t * classes;
       const white = probs[base]! + probs[base + classes - 1]! + (space !== undefined ? probs[base + space]! : 0);
       if (white >= INK) continue;
-      const u = left + (t + 0.5) * perStep;
-      first = Math.min(first, u);
-      last = Math.max(last, u);
+      ink.push(left + (t + 0.5) * perStep);
     }
   }
-  if (!(last >= first) || !(pitchU > 0)) return undefined;
-  return Math.round((last - first) / pitchU) + 1;
+  if (!ink.length || !(pitchU > 0)) return undefined;
+  ink.sort((a, b) => a - b);
+  let last = 0;
+  while (last + 1 < ink.length && ink[last + 1]! - ink[last]! <= INK_GAP * pitchU) last++;
+  return Math.round((ink[last]! - ink[0]!) / pitchU) + 1;
 }

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { NATIONS } from '../../src/idcard/index.ts';
 import { locateFrontLabels, parseFront } from '../../src/recognition/front.ts';
-import { cardPitch, gapAwareDecode, groupRows, type Charset, type Row, type TextLine } from '../../src/recognition/lines.ts';
+import { cardPitch, gapAwareDecode, groupRows, inkCharacters, spansBetween, type Charset, type Row, type TextLine } from '../../src/recognition/lines.ts';
 import { chooseFromList } from '../../src/recognition/fields.ts';
 import { parseBack } from '../../src/recognition/back.ts';
 import type { CardBox } from '../../src/recognition/card.ts';
@@ -151,6 +151,19 @@ describe('values by the layout when their labels are unreadable', () => {
       ...lines().slice(2).map((l) => relabel(l, cs2)),
     ]);
     assert.equal((await parseFront(rows, cs2)).nation.value, '汉');
+  });
+
+  it('counts the ink of the value, not a mark well after it', async () => {
+    const cs2 = charsetOf(text + '汉，');
+    const rows = card(cs2, [
+      ...lines().slice(0, 1).map((l) => relabel(l, cs2)),
+      line(cs2, 16.2, [['女', 18.4, 0.71], ['汉', 40.6, 0.9], ['，', 43.8, 0.6]]),
+      // the photo's edge read as text far along the row
+      line(cs2, 16.2, [['锡', 55, 0.6], ['伯', 58.2, 0.6], ['锡', 61.4, 0.6]]),
+      ...lines().slice(2).map((l) => relabel(l, cs2)),
+    ]);
+    const spans = spansBetween(rows[1]!, 0);
+    assert.equal(inkCharacters(spans, cs2), 2, 'the value and its speck');
   });
 
   it('reads no nation by position without a number to measure the card by', async () => {
