@@ -40,7 +40,8 @@ export async function spawnServer(script: string, env: Record<string, string>, o
           resolve(Number(m[1]));
         }
       }
-      if (echo) process.stderr.write(d);
+      // (a server's JSON log lines are not echoed: the access log would drown --trace-gc)
+      if (echo) process.stderr.write(String(d).split('\n').filter((l) => !l.startsWith('{"level"')).join('\n'));
     });
     child.on('exit', (code) => reject(new Error(`${script} exited ${code}: ${err}`)));
   });

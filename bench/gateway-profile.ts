@@ -4,11 +4,14 @@
 // with the most self time (and the profile's path, for Chrome DevTools / speedscope).
 //
 //   node --import tsx bench/gateway-profile.ts [--duration 8] [--connections 50] [--top 40] [--no-profile] [--bare]
+//     [--no-access-log] [--node-args=--trace-gc]
+// The metered server logs every answer as production does unless --no-access-log.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { openStore, migrateToLatest } from '../src/store/index.ts';
 import { createBuyer, grantPackage, auditLedger } from '../src/billing/index.ts';
 import { createApp } from '../src/gateway/index.ts';
@@ -16,18 +19,24 @@ import type { LoadResult } from './gateway-load.ts';
 import { loadInOwnProcess, spawnServer } from './gateway-procs.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const opt = (name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const duration = opt('duration', 8);
-const connections = opt('connections', 50);
-const top = opt('top', 40);
-const profile = !args.includes('--no-profile');
-const bare = args.includes('--bare');
-/** more flags for the server's node, e.g. --node-args=--trace-gc (its stdout goes to this process's stderr) */
-const nodeArgs = args.filter((a) => a.startsWith('--node-args=')).flatMap((a) => a.slice('--node-args='.length).split(' ').filter(Boolean));
+const { values: flags } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '8' },
+    connections: { type: 'string', default: '50' },
+    top: { type: 'string', default: '40' },
+    'no-profile': { type: 'boolean', default: false },
+    'no-access-log': { type: 'boolean', default: false },
+    bare: { type: 'boolean', default: false },
+    /** more flags for the server's node, e.g. --node-args=--trace-gc (its stdout goes to this process's stderr) */
+    'node-args': { type: 'string', multiple: true, default: [] },
+  },
+});
+const duration = Number(flags.duration);
+const connections = Number(flags.connections);
+const top = Number(flags.top);
+const profile = !flags['no-profile'];
+const bare = flags.bare!;
+const nodeArgs = flags['node-args']!.flatMap((a) => a.split(' ').filter(Boolean));
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shiming-gwprof-'));
 const secretKey = crypto.randomBytes(32).toString('hex');
@@ -51,7 +60,7 @@ function load(port: number, seconds: number): Promise<LoadResult> {
 const profDir = path.join(tmp, 'prof');
 const server = await spawnServer(bare ? 'bench/gateway-bare.ts' : 'test/gateway/support/metered-server.ts', {
   ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { SHIMING_DATA_DIR: tmp }), SQLITE_FILE: path.join(tmp, 'bare.sqlite'),
-  SHIMING_SECRET_KEY: secretKey, NODE_ID: 'prof',
+  SHIMING_SECRET_KEY: secretKey, NODE_ID: 'prof', ACCESS_LOG: flags['no-access-log'] ? '0' : '1',
 }, { nodeArgs: [...nodeArgs, ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [])], echo: nodeArgs.length > 0 });
 const { port } = server;
 const cpu = async () => (await (await fetch(`http://127.0.0.1:${port}/_cpu`)).json()) as {

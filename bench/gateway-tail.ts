@@ -6,7 +6,8 @@
 //   node --import tsx bench/gateway-tail.ts [--duration 6] [--connections 50] [--runs 2]
 //     [--variant 'label|node args|K=V,K=V'] … [--bare]
 //
-// e.g. --variant 'default||' --variant 'semi 64|--max-semi-space-size=64|'
+// e.g. --variant 'default||' --variant 'semi 64|--max-semi-space-size=64|' --variant 'no log||ACCESS_LOG=0'
+// (the metered server logs every answer as production does unless a variant sets ACCESS_LOG=0)
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -37,7 +38,7 @@ const variants = values.variant!.map((v) => {
   };
 });
 
-interface Probe { us: number; holdBook?: { batches: number; ops: number }; loopDelay?: { p50: number; p99: number; max: number }; gc?: Array<[number, number]> }
+interface Probe { us: number; mainUs?: number; holdBook?: { batches: number; ops: number }; loopDelay?: { p50: number; p99: number; max: number }; gc?: Array<[number, number]> }
 
 async function once(v: (typeof variants)[number]): Promise<string> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shiming-gwtail-'));
@@ -48,7 +49,7 @@ async function once(v: (typeof variants)[number]): Promise<string> {
   const app = await createApp(store.db, { secretKey }, { buyerId: buyer.id });
   await grantPackage(store.db, { buyerId: buyer.id, product: 'idcard-verify', calls: 100_000_000, days: 1, now: Date.now() });
   const server = await spawnServer(values.bare ? 'bench/gateway-bare.ts' : 'test/gateway/support/metered-server.ts', {
-    SHIMING_DATA_DIR: tmp, SQLITE_FILE: path.join(tmp, 'bare.sqlite'), SHIMING_SECRET_KEY: secretKey, NODE_ID: 'tail', ...v.env,
+    SHIMING_DATA_DIR: tmp, SQLITE_FILE: path.join(tmp, 'bare.sqlite'), SHIMING_SECRET_KEY: secretKey, NODE_ID: 'tail', ACCESS_LOG: '1', ...v.env,
   }, { nodeArgs: v.nodeArgs });
   const probe = async () => (await (await fetch(`${server.url}/_cpu`)).json()) as Probe;
   const spec = (seconds: number): LoadSpec => ({
@@ -80,7 +81,7 @@ async function once(v: (typeof variants)[number]): Promise<string> {
     }
     const f = (x: number) => x.toFixed(2);
     return `${v.label.padEnd(14)} ${r.rps.toFixed(0).padStart(5)}/s p50 ${f(r.p50)} p90 ${f(r.p90)} p99 ${f(r.p99)} max ${f(r.max)}`
-      + ` | CPU ${((p1.us - p0.us) / 1000 / r.requests).toFixed(3)} ms/call${batch ? ` batch ${batch.toFixed(1)}` : ''}`
+      + ` | CPU ${((p1.us - p0.us) / 1000 / r.requests).toFixed(3)} ms/call (event loop thread ${p1.mainUs !== undefined && p0.mainUs !== undefined ? ((p1.mainUs - p0.mainUs) / 1000 / r.requests).toFixed(3) : '?'})${batch ? ` batch ${batch.toFixed(1)}` : ''}`
       + ` | server loop p99 ${f(p1.loopDelay?.p99 ?? 0)} max ${f(p1.loopDelay?.max ?? 0)}, gc ${gc.length}× ${f(gcMs)} ms (max ${f(gcMax)}, ${(100 * gcMs / (r.seconds * 1000)).toFixed(1)} %)`
       + ` | slowest 1 %: ${(100 * met / Math.max(1, slow.length)).toFixed(0)} % met a gc, in ${bins} 10-ms bins`
       + ` | generator loop p99 ${f(r.own.loopP99)} max ${f(r.own.loopMax)} gc ${r.own.gcCount}× ${f(r.own.gcMs)} ms (max ${f(r.own.gcMaxMs)})`

@@ -6,7 +6,12 @@
 // a process of its own, so its CPU is not the servers'; `--autocannon` uses autocannon in this
 // process instead (as the bench did before), for comparison.
 //
-//   npm run bench:gateway [-- --duration 10 --connections 50 --sqlite-only | --postgres-only | --autocannon]
+//   npm run bench:gateway [-- --duration 10 --connections 50 --sqlite-only | --postgres-only | --autocannon
+//                            --no-access-log --no-baselines]
+//
+// The metered servers log every answer as production does (one info line per call to stdout,
+// call metrics); --no-access-log leaves that out. Beside the yardstick, two more bare rows take
+// it apart (fastify without the transaction, node:http alone); --no-baselines skips them.
 //
 // Exits 1 when any answer was not 2xx, any request failed, or the audit after a run fails.
 import crypto from 'node:crypto';
@@ -14,6 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { parseArgs } from 'node:util';
 import { openStore, migrateToLatest } from '../src/store/index.ts';
 import { createBuyer, grantPackage, auditLedger } from '../src/billing/index.ts';
 import { createApp } from '../src/gateway/index.ts';
@@ -32,14 +38,22 @@ const autocannon = createRequire(import.meta.url)('autocannon') as (opts: {
   url: string; method: string; headers: Record<string, string>; body: string; connections: number; duration: number;
 }) => Promise<CannonResult>;
 
-const args = process.argv.slice(2);
-const opt = (name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const duration = opt('duration', 10);
-const connections = opt('connections', 50);
-const useAutocannon = args.includes('--autocannon');
+const { values: flags } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '50' },
+    'sqlite-only': { type: 'boolean', default: false },
+    'postgres-only': { type: 'boolean', default: false },
+    autocannon: { type: 'boolean', default: false },
+    'no-access-log': { type: 'boolean', default: false },
+    'no-baselines': { type: 'boolean', default: false },
+  },
+});
+const duration = Number(flags.duration);
+const connections = Number(flags.connections);
+const useAutocannon = flags.autocannon!;
+/** the metered servers log every answer as production does (src/http/server.ts registerAccessLog) */
+const accessLog = !flags['no-access-log'];
 
 interface CpuAndBatches { us: number; holdBook?: { batches: number; ops: number; single: number } }
 
@@ -128,7 +142,9 @@ async function metered(label: string, storeEnv: Record<string, string>, nodeCoun
   await grantPackage(store.db, { buyerId: buyer.id, product: 'idcard-verify', calls: 100_000_000, days: 1, now: Date.now() });
   const nodes: ServerNode[] = [];
   for (let i = 0; i < nodeCount; i++) {
-    nodes.push(await spawnServer('test/gateway/support/metered-server.ts', { ...storeEnv, SHIMING_SECRET_KEY: secretKey, NODE_ID: `bench-${i}`, POOL_SIZE: '10' }));
+    nodes.push(await spawnServer('test/gateway/support/metered-server.ts', {
+      ...storeEnv, SHIMING_SECRET_KEY: secretKey, NODE_ID: `bench-${i}`, POOL_SIZE: '10', ACCESS_LOG: accessLog ? '1' : '0',
+    }));
   }
   try {
     const r = await load(label, nodes, (i) => ({ authorization: `APPCODE ${apps[i].appCode}`, 'content-type': 'application/json' }), '{"result":"01"}');
@@ -145,17 +161,23 @@ const results: Result[] = [];
 const loadAtStart = os.loadavg();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shiming-bench-'));
 try {
-  const bare = await spawnServer('bench/gateway-bare.ts', { SQLITE_FILE: path.join(tmp, 'bare.sqlite') });
-  try {
-    results.push(await load('bare fastify + 1 SQLite transaction', [bare], () => ({ 'content-type': 'application/json' }), '{}'));
-  } finally {
-    await bare.stop();
+  // the yardstick (first row: the ratios are to it), then, unless --no-baselines, the same route
+  // taken apart: fastify without the transaction, and node:http alone
+  const bares: Array<[string, string]> = [['bare fastify + 1 SQLite transaction', 'fastify+sqlite']];
+  if (!flags['no-baselines']) bares.push(['bare fastify, no SQLite', 'fastify'], ['bare node:http, no SQLite', 'http']);
+  for (const [label, mode] of bares) {
+    const bare = await spawnServer('bench/gateway-bare.ts', { SQLITE_FILE: path.join(tmp, `bare-${mode}.sqlite`), BARE_MODE: mode });
+    try {
+      results.push(await load(label, [bare], () => ({ 'content-type': 'application/json' }), '{}'));
+    } finally {
+      await bare.stop();
+    }
   }
-  for (const n of args.includes('--postgres-only') ? [] : [1, 2]) {
+  for (const n of flags['postgres-only'] ? [] : [1, 2]) {
     const dir = fs.mkdtempSync(path.join(tmp, `sqlite-${n}-`));
     results.push(await metered(`metered, SQLite, ${n} node${n > 1 ? 's' : ''}`, { SHIMING_DATA_DIR: dir }, n));
   }
-  if (!args.includes('--sqlite-only')) {
+  if (!flags['sqlite-only']) {
     const pg = await startPostgres();
     try {
       for (const n of [1, 2]) {
@@ -183,7 +205,7 @@ for (const r of results) {
   console.log(`| ${r.label} | ${r.rps.toFixed(0)} | ${(r.rps / base.rps).toFixed(2)} | ${r.p50} | ${r.p99} | ${(r.cpuUsPerCall / 1000).toFixed(3)} | ${(r.cpuUsPerCall / base.cpuUsPerCall).toFixed(2)} | ${gen} | ${r.batch ? r.batch.toFixed(1) : '–'} |`);
 }
 console.log(`\nload average (1/5/15 min) at the start: ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-console.log(`\n${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${new Date().toISOString()}, ${duration} s per run, ${connections} connections, load generator: ${useAutocannon ? 'autocannon (in the bench process)' : 'bench/gateway-load.ts (own process)'}`);
+console.log(`\n${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${new Date().toISOString()}, ${duration} s per run, ${connections} connections, load generator: ${useAutocannon ? 'autocannon (in the bench process)' : 'bench/gateway-load.ts (own process)'}, metered servers ${accessLog ? 'logging every answer as production does (info, stdout)' : 'without the access log (--no-access-log)'}`);
 if (failed.length > 0) {
   console.error(`\nFAILED:\n${failed.join('\n')}`);
   process.exitCode = 1;

@@ -14,9 +14,12 @@ const SENSITIVE_KEYS = [
   'appCode', 'appcode', 'appSecret', 'password', 'secret', 'token', 'cookie', 'body', 'ocr', 'cert', 'detail',
 ];
 
+// The same keys one level down (`*.name`: `{ user: { name } }`) are censored by censorNested
+// below, not by wildcard redact paths: pino runs wildcard paths over every top-level value of
+// every line, ~30 µs a line (measured: 34 µs with them, 3 µs without), which at thousands of
+// calls a second cost the gateway a fifth of its CPU.
 const REDACT_PATHS = [
   ...SENSITIVE_KEYS,
-  ...SENSITIVE_KEYS.map((k) => `*.${k}`),
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-ca-signature"]',
@@ -51,6 +54,27 @@ function serializeError(err: unknown): Record<string, unknown> {
   };
 }
 
+const SENSITIVE = new Set(SENSITIVE_KEYS);
+const CENSOR = '[redacted]';
+
+/**
+ * `*.key` for every sensitive key: an object value's sensitive keys censored (in copies, never
+ * the caller's objects). Runs before pino's serializers, so errors are left to serializeError.
+ */
+function censorNested(o: Record<string, unknown>): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined;
+  for (const k in o) {
+    const v = o[k];
+    if (v === null || typeof v !== 'object' || Array.isArray(v) || Buffer.isBuffer(v) || v instanceof Error) continue;
+    let inner: Record<string, unknown> | undefined;
+    for (const k2 in v as Record<string, unknown>) {
+      if (SENSITIVE.has(k2)) (inner ??= { ...(v as Record<string, unknown>) })[k2] = CENSOR;
+    }
+    if (inner) (out ??= { ...o })[k] = inner;
+  }
+  return out ?? o;
+}
+
 export interface LoggerOptions {
   level?: string;
   /** where lines go; stdout when absent (tests pass a stream to read them back) */
@@ -58,13 +82,20 @@ export interface LoggerOptions {
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  return pino(
+  const logger = pino(
     {
       level: options.level ?? 'info',
       base: { service: 'shiming' },
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      redact: { paths: REDACT_PATHS, censor: CENSOR },
+      formatters: { log: censorNested },
       serializers: { err: serializeError, error: serializeError },
     },
     options.destination ?? pino.destination({ sync: false }),
   );
+  // a child's bindings are censored the same way (children inherit this through their prototype)
+  const child = logger.child;
+  logger.child = function (this: Logger, bindings, childOptions) {
+    return child.call(this, censorNested(bindings), childOptions);
+  } as Logger['child'];
+  return logger;
 }

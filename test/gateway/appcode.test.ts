@@ -133,3 +133,29 @@ test('a retry with the same Idempotency-Key or X-Ca-Nonce is never charged twice
   const audit = await auditLedger(tdb.store.db);
   assert.ok(audit.ok, JSON.stringify(audit.mismatches));
 });
+
+test('with production logging (the benchmark server) every metered call leaves one access line, without its AppCode', async () => {
+  const lines: string[] = [];
+  const destination = { write: (line: string) => { lines.push(line); } };
+  const logged = await buildMeteredApp({ store: tdb.store, gateway: { secretKey }, sweepIntervalMs: 0 }, { accessLog: true, logDestination: destination });
+  try {
+    await logged.listen({ host: '127.0.0.1', port: 0 });
+    const buyer = await createBuyer(tdb.store.db, { name: 'logged' });
+    const created = await createApp(tdb.store.db, { secretKey }, { buyerId: buyer.id });
+    await grantPackage(tdb.store.db, { buyerId: buyer.id, product: 'idcard-verify', calls: 5, days: 1, now: Date.now() });
+    const res = await fetch(`http://127.0.0.1:${(logged.server.address() as { port: number }).port}/idcard/verify`, {
+      method: 'POST', headers: { authorization: `APPCODE ${created.appCode}`, 'content-type': 'application/json' }, body: '{"result":"01"}',
+    });
+    assert.equal(res.status, 200);
+    await res.text();
+    await new Promise((r) => setTimeout(r, 20));
+    const answered = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'answered');
+    assert.equal(answered.length, 1, lines.join(''));
+    assert.equal(answered[0].route, '/idcard/verify');
+    assert.equal(answered[0].code, '01');
+    assert.equal(answered[0].level, 30);
+    assert.ok(!lines.join('').includes(created.appCode));
+  } finally {
+    await logged.close();
+  }
+});

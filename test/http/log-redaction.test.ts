@@ -59,3 +59,24 @@ test('scrub removes Chinese text, digit runs and blobs from free text', () => {
   assert.match(scrub('image iVBORw0KGgoAAAANSUhEUgAA'), /image \[blob\]/);
   assert.equal(scrub('Body is too large'), 'Body is too large');
 });
+
+test('sensitive keys are censored at the top, one level down and in child bindings, without touching the caller\'s objects', async () => {
+  const { createLogger } = await import('../../src/log.ts');
+  const lines: string[] = [];
+  const log = createLogger({ level: 'info', destination: { write: (l: string) => { lines.push(l); } } });
+  const user = { name: NAME, ok: 1 };
+  log.info({ user, idCard: ID, req: { headers: { authorization: `APPCODE ${APPCODE}`, host: 'h' } }, n: 1 }, 'm');
+  log.child({ who: { idCard: ID }, reqId: 'R1' }).info({ appCode: APPCODE }, 'c');
+  log.error({ err: Object.assign(new Error(`bad ${ID}`), { code: 'E1' }) }, 'e');
+  const [a, b, c] = lines.map((l) => JSON.parse(l) as Record<string, any>);
+  assert.deepEqual(a.user, { name: '[redacted]', ok: 1 });
+  assert.equal(a.idCard, '[redacted]');
+  assert.deepEqual(a.req.headers, { authorization: '[redacted]', host: 'h' });
+  assert.deepEqual(b.who, { idCard: '[redacted]' });
+  assert.equal(b.reqId, 'R1');
+  assert.equal(b.appCode, '[redacted]');
+  assert.equal(c.err.code, 'E1');
+  assert.equal(c.err.message, 'bad [digits]');
+  assert.deepEqual(user, { name: NAME, ok: 1 }, 'the logged object is not changed');
+  for (const secret of [NAME, ID, APPCODE]) assert.ok(!lines.join('').includes(secret), secret);
+});

@@ -1,17 +1,54 @@
 // A small fastify app with metered stand-in routes, for the gateway's tests and benchmark: the
 // real hooks (src/http/metering.ts) in front of handlers that answer the result code asked for
 // (`result` in the JSON or form body, default '01'), optionally after `sleepMs`.
-// Run as a script it listens on 127.0.0.1:$PORT (0 = any) and prints {"port": N} on stdout.
+// Run as a script it listens on 127.0.0.1:$PORT (0 = any) and prints {"port": N} on stdout;
+// ACCESS_LOG=1 logs every answer to stdout as production does (buildMeteredApp's accessLog).
+import fs from 'node:fs';
 import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import { openStore, migrateToLatest, type Store } from '../../../src/store/index.ts';
 import { registerMetering, type MeteringDeps } from '../../../src/http/metering.ts';
 import type { HoldBook } from '../../../src/billing/index.ts';
+import { newRequestId } from '../../../src/gateway/index.ts';
+import { createLogger } from '../../../src/log.ts';
+import { createMetrics } from '../../../src/http/metrics.ts';
+import { registerAccessLog } from '../../../src/http/server.ts';
 
-export async function buildMeteredApp(deps: Omit<MeteringDeps, 'notFound'>): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
+/** CPU time of the event loop's own thread (Linux; undefined elsewhere), microseconds */
+function mainThreadUs(): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'latin1');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime (fields 14 and 15 of the line, 12 and 13 after the name) in clock ticks
+    return (Number(f[11]) + Number(f[12])) * (1e6 / 100);
+  } catch {
+    return undefined;
+  }
+}
+
+export interface MeteredAppOptions {
+  /**
+   * Log and count every answer as production does (src/http/server.ts: its logger at info, one
+   * access line per call, call metrics, its request ids); the benchmark turns it on. The log
+   * goes to `logDestination` (default stdout).
+   */
+  accessLog?: boolean;
+  logDestination?: import('pino').DestinationStream;
+}
+
+export async function buildMeteredApp(deps: Omit<MeteringDeps, 'notFound'>, options: MeteredAppOptions = {}): Promise<FastifyInstance> {
+  const app = options.accessLog
+    ? Fastify({
+      loggerInstance: createLogger({ level: 'info', destination: options.logDestination }) as FastifyBaseLogger,
+      logController: new LogController({ disableRequestLogging: true }),
+      bodyLimit: 256 * 1024,
+      requestIdHeader: false,
+      genReqId: () => newRequestId(),
+    })
+    : Fastify({ logger: false, bodyLimit: 256 * 1024 });
+  if (options.accessLog) registerAccessLog(app, createMetrics());
   await app.register(formbody);
   // as src/http/server.ts registers it: fields (and files) parsed before metering's preValidation
   await app.register(multipart, { attachFieldsToBody: 'keyValues' });
@@ -46,7 +83,7 @@ export async function buildMeteredApp(deps: Omit<MeteringDeps, 'notFound'>): Pro
     loop.reset();
     const gc = pauses;
     pauses = [];
-    return { us: u.user + u.system, holdBook: holdBook ? (await holdBook()).stats() : undefined, loopDelay, gc };
+    return { us: u.user + u.system, mainUs: mainThreadUs(), holdBook: holdBook ? (await holdBook()).stats() : undefined, loopDelay, gc };
   });
   return app;
 }
@@ -68,7 +105,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     billing: { holdTtlMs: Number(env.HOLD_TTL_MS ?? 300_000), sqliteThread: env.SQLITE_THREAD === '1' },
     nodeId: env.NODE_ID ?? `node-${process.pid}`,
     sweepIntervalMs: Number(env.SWEEP_INTERVAL_MS ?? 30_000),
-  });
+  }, { accessLog: env.ACCESS_LOG === '1' });
   await app.listen({ host: '127.0.0.1', port: Number(env.PORT ?? 0) });
   const address = app.server.address();
   process.stdout.write(JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 }) + '\n');
