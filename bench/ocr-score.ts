@@ -51,6 +51,8 @@ export interface Speed {
   cardsPerSecond: number;
   throughputCards: number;
   poolSize: number;
+  /** onnxruntime intra-op threads per worker */
+  threads: number;
   peakRssMb: number;
   /** process CPU time (all threads) per image in phase 1: steadier than latency on a shared machine */
   cpuMsPerCard: number;
@@ -122,7 +124,7 @@ export function buildReport(outcomes: CardOutcome[], speed: Speed, meta: { comma
   lines.push(`| latency per card, one request at a time: median | ${speed.medianMs.toFixed(0)} ms | ≤ 250 ms |`);
   lines.push(`| latency per card, one request at a time: p95 | ${speed.p95Ms.toFixed(0)} ms | |`);
   lines.push(`| CPU time per card (all threads, phase 1) | ${speed.cpuMsPerCard.toFixed(0)} ms | |`);
-  lines.push(`| throughput, pool of ${speed.poolSize} busy (${speed.throughputCards} images) | ${speed.cardsPerSecond.toFixed(2)} cards/s | ≥ 6 |`);
+  lines.push(`| throughput, pool of ${speed.poolSize} workers × ${speed.threads} thread${speed.threads > 1 ? 's' : ''} busy (${speed.throughputCards} images) | ${speed.cardsPerSecond.toFixed(2)} cards/s | ≥ 6 |`);
   lines.push(`| peak RSS (whole process, pool loaded) | ${speed.peakRssMb.toFixed(0)} MB | ≤ 600 MB |`);
   const rate = (set: CardOutcome[], pred: (o: CardOutcome) => boolean) => (set.length ? count(set, pred) / set.length : NaN);
   const rates = {

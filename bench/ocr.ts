@@ -1,4 +1,4 @@
-// `npm run bench:ocr [-- --seed 1 --fronts 500 --throughput 200 --pool N --write]`
+// `npm run bench:ocr [-- --seed 1 --fronts 500 --throughput 200 --pool N --threads T --write]`
 // Accuracy and speed of the card recognizer on generated cards (tools/gen-cards): at least
 // `--fronts` fronts of mixed distortions plus the backs and card-less images the mix draws
 // (about 12 % and 8 %). The set is generated once by a child process into bench/out/ and reused.
@@ -22,12 +22,15 @@ const { values } = parseArgs({
     fronts: { type: 'string', default: '500' },
     throughput: { type: 'string', default: '200' },
     pool: { type: 'string' },
+    /** onnxruntime intra-op threads per worker (the server's SHIMING_RECOGNITION_THREADS); default: the pool's */
+    threads: { type: 'string' },
     write: { type: 'boolean', default: false },
   },
 });
 const seed = Number(values.seed);
 const wantFronts = Number(values.fronts);
 const poolSize = values.pool === undefined ? os.availableParallelism() : Number(values.pool);
+const threads = values.threads === undefined ? undefined : Number(values.threads);
 const setDir = path.join(root, 'bench/out', `ocr-cards-v${GENERATOR_VERSION}-s${seed}-f${wantFronts}`);
 
 type Row = CardTruth & { file: string };
@@ -63,7 +66,7 @@ function startRssSampler(): { stop(): number } {
 async function main(): Promise<void> {
   const rows = loadSet();
   const rss = startRssSampler();
-  const recognizer = await createRecognizer({ poolSize });
+  const recognizer = await createRecognizer({ poolSize, threads });
   const bytesOf = (r: Row) => fs.readFileSync(path.join(setDir, r.file));
   // warm-up: one read per worker, outside the measurements
   await Promise.all(rows.slice(0, Math.max(1, poolSize)).map((r) => recognizer.read(bytesOf(r)).catch(() => undefined)));
@@ -108,10 +111,11 @@ async function main(): Promise<void> {
     cardsPerSecond: subset.length / seconds,
     throughputCards: subset.length,
     poolSize,
+    threads: threads ?? 1,
     peakRssMb: peakRss / 2 ** 20,
     cpuMsPerCard,
   }, {
-    command: `npm run bench:ocr -- --seed ${seed} --fronts ${wantFronts} --throughput ${values.throughput}${values.pool ? ` --pool ${poolSize}` : ''}`,
+    command: `npm run bench:ocr -- --seed ${seed} --fronts ${wantFronts} --throughput ${values.throughput}${values.pool ? ` --pool ${poolSize}` : ''}${values.threads ? ` --threads ${threads}` : ''}`,
     machine: `${os.availableParallelism()} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average ${load} at the end (other work shares the cores)`,
     date: new Date().toISOString().slice(0, 10),
   });

@@ -32,7 +32,7 @@ test('the report counts in-dictionary cards apart, and sides of backs and negati
     { truth: truth({ side: 'back', front: undefined, back: { authority: '北京市公安局朝阳分局', validity: '2010.01.01-2020.01.01' } }), latencyMs: 50, result: { side: 'back' } },
     { truth: truth({ side: 'none', front: undefined, negative: 'blank' }), latencyMs: 20, result: { side: 'front' } },
   ];
-  const { rates, markdown } = buildReport(outcomes, { medianMs: 75, p95Ms: 300, cardsPerSecond: 7, throughputCards: 4, poolSize: 2, peakRssMb: 500, cpuMsPerCard: 90 }, { command: 'x', machine: 'm', date: 'd' });
+  const { rates, markdown } = buildReport(outcomes, { medianMs: 75, p95Ms: 300, cardsPerSecond: 7, throughputCards: 4, poolSize: 2, threads: 1, peakRssMb: 500, cpuMsPerCard: 90 }, { command: 'x', machine: 'm', date: 'd' });
   assert.equal(rates.card, 1);
   assert.equal(rates.name, 1);
   assert.equal(rates.back, 1);
