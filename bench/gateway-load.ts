@@ -107,16 +107,37 @@ interface TargetState {
 }
 
 const CRLF2 = Buffer.from('\r\n\r\n');
+const HTTP11 = Buffer.from('HTTP/1.1 ', 'latin1');
+const CONTENT_LENGTH = [Buffer.from('\r\ncontent-length:', 'latin1'), Buffer.from('\r\nContent-Length:', 'latin1')];
 
 /**
  * Where the first complete answer in `buf` ends, and its status; undefined while incomplete.
- * Throws on bytes that are not an HTTP/1.1 answer.
+ * Throws on bytes that are not an HTTP/1.1 answer. The usual answer (a Content-Length header
+ * spelled in lower or title case) is read without making strings: the generator's own garbage
+ * collections stall it, and every stall shows up as latency of the server's.
  */
 export function parseAnswer(buf: Buffer): { end: number; status: number } | undefined {
   const head = buf.indexOf(CRLF2);
   if (head < 0) return undefined;
-  if (buf.toString('latin1', 0, 9) !== 'HTTP/1.1 ') throw new Error(`not an HTTP/1.1 answer: ${JSON.stringify(buf.toString('latin1', 0, 40))}`);
-  const status = Number(buf.toString('latin1', 9, 12));
+  if (buf.compare(HTTP11, 0, 9, 0, 9) !== 0) throw new Error(`not an HTTP/1.1 answer: ${JSON.stringify(buf.toString('latin1', 0, 40))}`);
+  const digit = (i: number) => {
+    const d = buf[i] - 48;
+    if (d < 0 || d > 9) throw new Error('bad status code');
+    return d;
+  };
+  const status = digit(9) * 100 + digit(10) * 10 + digit(11);
+  for (const needle of CONTENT_LENGTH) {
+    const at = buf.indexOf(needle);
+    if (at < 0 || at > head) continue;
+    let i = at + needle.length;
+    while (buf[i] === 32 || buf[i] === 9) i++;
+    let length = 0;
+    const start = i;
+    for (; buf[i] >= 48 && buf[i] <= 57; i++) length = length * 10 + buf[i] - 48;
+    if (i === start || buf[i] !== 13) break; // not plain digits up to the line's end: the general path
+    const end = head + 4 + length;
+    return buf.length >= end ? { end, status } : undefined;
+  }
   const headers = buf.toString('latin1', 0, head).toLowerCase();
   const cl = /\r\ncontent-length:[ \t]*(\d+)/.exec(headers);
   if (cl) {
