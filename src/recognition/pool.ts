@@ -61,11 +61,13 @@ export async function createRecognizer(opts: RecognizerOptions = {}): Promise<Re
     }
   };
 
-  // kept for the life of the pool (15 MB): a worker that dies is replaced without rewriting them
-  const graphs = await graphsFromWorker();
-  const start = (): Promise<Slot> =>
+  // not kept once the workers have loaded them (15 MB): a worker that dies is replaced from a
+  // fresh rewrite, which costs a second or two once, rather than 15 MB resident for good
+  // (the worker is made outside the closures below, which would otherwise keep `graphs` alive)
+  const start = (graphs: ModelGraphs): Promise<Slot> =>
+    launch(new Worker(BOOT, { eval: true, workerData: { threads, graphs } satisfies WorkerData }));
+  const launch = (worker: Worker): Promise<Slot> =>
     new Promise((resolve, reject) => {
-      const worker = new Worker(BOOT, { eval: true, workerData: { threads, graphs } satisfies WorkerData });
       const slot: Slot = { worker, busy: null };
       worker.once('error', reject);
       worker.on('message', (msg: Reply | 'ready') => {
@@ -98,11 +100,16 @@ export async function createRecognizer(opts: RecognizerOptions = {}): Promise<Re
     if (i >= 0) slots.splice(i, 1);
     void slot.worker.terminate();
     if (!closed) {
-      start().then((s) => { slots.push(s); dispatch(); }, () => undefined);
+      startFresh(1).then((s) => { slots.push(...s); dispatch(); }, () => undefined);
     }
   };
 
-  slots.push(...(await Promise.all(Array.from({ length: size }, start))));
+  // the graphs live in this function's own scope only, not in the closures the pool keeps
+  async function startFresh(n: number): Promise<Slot[]> {
+    const graphs = await graphsFromWorker();
+    return Promise.all(Array.from({ length: n }, () => start(graphs)));
+  }
+  slots.push(...(await startFresh(size)));
 
   return {
     read(image: Buffer): Promise<RecognitionResult> {

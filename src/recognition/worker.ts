@@ -21,8 +21,11 @@ export type Reply =
 const port = parentPort;
 if (!port) throw new Error('worker.ts runs as a worker thread');
 
-const { threads, graphs } = workerData as WorkerData;
-const engine = await createLocalEngine({ threads, graphs });
+const data = workerData as Partial<WorkerData>;
+const engine = await createLocalEngine({ threads: data.threads ?? 1, graphs: data.graphs });
+// the sessions hold what they need of the graphs: drop this thread's copy of the bytes (15 MB),
+// which `workerData` would otherwise keep alive for the life of the thread
+delete data.graphs;
 port.on('message', async (msg: Job | 'close') => {
   if (msg === 'close') {
     await engine.close();
