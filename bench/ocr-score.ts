@@ -76,6 +76,18 @@ function confidentWrong(fronts: CardOutcome[], threshold: number): number {
   return n;
 }
 
+/** right answers given without confidence: each one sends a good read to a person for review */
+function rightButDoubted(fronts: CardOutcome[], threshold: number, fields: readonly FrontField[] = FRONT_FIELDS): number {
+  let n = 0;
+  for (const o of fronts) {
+    for (const f of fields) {
+      const read = o.result?.front?.[f];
+      if (read && o.result?.side === 'front' && fieldCorrect(o, f) && read.confidence < threshold) n++;
+    }
+  }
+  return n;
+}
+
 export function buildReport(outcomes: CardOutcome[], speed: Speed, meta: { command: string; machine: string; date: string }): Report {
   const fronts = outcomes.filter((o) => o.truth.side === 'front');
   const inDict = fronts.filter((o) => o.truth.inDictionary);
@@ -114,6 +126,7 @@ export function buildReport(outcomes: CardOutcome[], speed: Speed, meta: { comma
   lines.push(`| no card, all → none | ${pct(count(nones, (o) => o.result?.side === 'none'), nones.length)} | ${nones.length} | ≥ 99% |`);
   lines.push(`| out-of-dictionary fronts: wrong fields with confidence ≥ 0.9 | ${confidentWrong(outDict, 0.9)} | ${outDict.length} | 0 |`);
   lines.push(`| all fronts: wrong fields with confidence ≥ 0.9 | ${confidentWrong(fronts, 0.9)} | ${fronts.length} | |`);
+  lines.push(`| in-dictionary fronts: right fields with confidence < 0.9 (all fields / names) | ${rightButDoubted(inDict, 0.9)} / ${rightButDoubted(inDict, 0.9, ['name'])} | ${inDict.length} | |`);
   lines.push('', '| distortion (in-dictionary fronts) | n | whole card | idCard | name | address |', '| --- | ---: | ---: | ---: | ---: | ---: |');
   const tags = [...new Set(inDict.flatMap((o) => o.truth.distortions))].sort();
   for (const tag of tags) {

@@ -11,6 +11,7 @@ import { backMarkers, parseBack } from './back.ts';
 import { resizeRgb, type RgbImage } from './pixels.ts';
 import type { CardSide, Quad, RecognitionResult } from './types.ts';
 import { refineCardQuad } from './card-edges.ts';
+import { doubtStandIns } from './stand-ins.ts';
 
 /** lines are recognised from a copy where text is at most this high, to avoid aliasing */
 const MAX_LINE_HEIGHT = 72;
@@ -51,7 +52,10 @@ export async function readCard(models: OcrModels, img: RgbImage): Promise<Recogn
   const rows = groupRows(lines);
   const side = decideSide(rows);
   const result: RecognitionResult = { side, timings, rotation: frame.rotation };
-  if (side === 'front') result.front = await parseFront(rows, models, (ls) => rereadLines(models, work.img, ls));
+  if (side === 'front') {
+    const front = await parseFront(rows, models, (ls) => rereadLines(models, work.img, ls));
+    result.front = { ...front, name: doubtStandIns(front.name) };
+  }
   if (side === 'back') result.back = parseBack(rows, models);
   if (side !== 'none') {
     const { estimate, refined } = cardQuad(img, frame, frame.boxes, 1 / work.scale);
