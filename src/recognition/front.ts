@@ -226,9 +226,15 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
     idCard: emptyField(),
   };
   const idRow = numberRow(rows, at['公民身份号码']?.row);
-  const { sexRow, birthRow } = valueRows(at, idRow, rows.length);
+  let { sexRow, birthRow } = valueRows(at, idRow, rows.length);
+  // no label above the number read: the rows stand where the card prints them above it
+  const placed = sexRow === undefined && !at['姓名'] && idRow >= 0 ? rowsAboveNumber(rows, idRow, numberSpans(rows, at, idRow, cs, allowed.idNumber), cs, allowed.idNumber) : undefined;
+  if (placed) {
+    sexRow = placed.sex;
+    birthRow ??= placed.birth;
+  }
   // 姓名 unreadable: the name is on the row above the one its labels place as the sex row
-  const nameRow = at['姓名']?.row ?? ((at['性别'] || at['民族']) && sexRow !== undefined && sexRow >= 1 ? sexRow - 1 : undefined);
+  const nameRow = at['姓名']?.row ?? ((at['性别'] || at['民族']) && sexRow !== undefined && sexRow >= 1 ? sexRow - 1 : placed?.name);
   if (nameRow !== undefined) {
     const row = rows[nameRow]!;
     const spans = spansBetween(row, at['姓名'] ? labelEndInColumn(rows, at, '姓名') : labelColumnEnd(rows, at, row));
@@ -247,15 +253,7 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
   }
   let layout: Layout | undefined;
   if (idRow >= 0) {
-    const row = rows[idRow]!;
-    const labelEnd = at['公民身份号码']?.row === idRow ? at['公民身份号码'].end : -1;
-    let spans = spansBetween(row, labelEnd);
-    // the number is the longest piece after the label; drop stray marks around it
-    const d0 = decodeSpans(spans, cs, allowed.idNumber, 0.05);
-    if (d0.chars.length > 18) {
-      const longest = spans.reduce((a, b) => (b.to - b.from > a.to - a.from ? b : a));
-      spans = [longest];
-    }
+    const spans = numberSpans(rows, at, idRow, cs, allowed.idNumber);
     fields.idCard = chooseIdNumber(decodeSpans(spans, cs, allowed.idNumber, 0.05), fields.birthday.value);
     if (birthRead) fields.birthday = agreeBirthday(fields.birthday, birthRead, fields.idCard);
     if (trustedNumber(fields.idCard)) layout = layoutFromNumber(spans, cs, allowed.idNumber);
@@ -328,6 +326,49 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
     if (missedLine || !at['住址']) fields.address = { ...fields.address, confidence: Math.min(fields.address.confidence, 0.89) };
   }
   return fields;
+}
+
+/** The spans of the number on its row: after its label, the longest piece when stray marks
+ *  around it make more than 18 characters. */
+function numberSpans(rows: Row[], at: ReturnType<typeof locateFrontLabels>, idRow: number, cs: Charset, allowed: readonly number[]): Span[] {
+  const labelEnd = at['公民身份号码']?.row === idRow ? at['公民身份号码'].end : -1;
+  const spans = spansBetween(rows[idRow]!, labelEnd);
+  if (decodeSpans(spans, cs, allowed, 0.05).chars.length > 18) return [spans.reduce((a, b) => (b.to - b.from > a.to - a.from ? b : a))];
+  return spans;
+}
+
+/**
+ * How far above the number's row (46.3 mm from the card's top) the card prints the name's row
+ * (9.4 mm), the sex's (16.1) and the birthday's (22.7), in mm between row centres; rows are
+ * 6.6 mm apart, so a row within half that of its place is the one.
+ */
+const ABOVE_NUMBER_MM = { name: 36.9, sex: 30.2, birth: 23.6 } as const;
+const ROW_TOLERANCE_MM = 3.3;
+
+/**
+ * The name, sex and birthday rows placed by their distance above a number read whole and
+ * trusted (its printed width gives the card's scale), for a card where none of their labels
+ * was read.
+ */
+function rowsAboveNumber(rows: Row[], idRow: number, spans: Span[], cs: Charset, allowed: readonly number[]): { name?: number; sex?: number; birth?: number } | undefined {
+  if (!trustedNumber(chooseIdNumber(decodeSpans(spans, cs, allowed, 0.05), ''))) return undefined;
+  const layout = layoutFromNumber(spans, cs, allowed);
+  if (!layout) return undefined;
+  const perMm = layout.u(1) - layout.u(0);
+  const v0 = rows[idRow]!.v;
+  const near = (mm: number) => {
+    let best: number | undefined, bestD = ROW_TOLERANCE_MM * perMm;
+    for (let r = 0; r < idRow; r++) {
+      const d = Math.abs(rows[r]!.v - (v0 - mm * perMm));
+      if (d < bestD) { bestD = d; best = r; }
+    }
+    return best;
+  };
+  const sex = near(ABOVE_NUMBER_MM.sex);
+  if (sex === undefined) return undefined;
+  // each its own row, in the card's order
+  const name = near(ABOVE_NUMBER_MM.name), birth = near(ABOVE_NUMBER_MM.birth);
+  return { sex, name: name !== undefined && name < sex ? name : undefined, birth: birth !== undefined && birth > sex ? birth : undefined };
 }
 
 /**

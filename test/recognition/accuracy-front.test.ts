@@ -320,6 +320,37 @@ describe('an address line the detector missed', () => {
   });
 });
 
+describe('rows placed above the number when no label above it was read', () => {
+  // 0139 of the bench set (blurred, turned): the detector kept only the values' right parts,
+  // and of the labels only 公民身份号码 was read
+  const id = '222404196810241496';
+  const text = '岳庆铭门巴年10月24日省延边朝鲜族自治州市朝阳路67号公民身份号码' + id;
+  const cs = charsetOf(text);
+  const lines = () => [
+    line(cs, 9.6, run('岳庆铭', 18.7, 3.8)),
+    line(cs, 16.2, run('门巴', 40.6, 3.2)),
+    line(cs, 22.8, [['年', 27.5], ...run('10', 30.5, 1.8), ['月', 35.5], ...run('24', 38.7, 1.8), ['日', 43.7]]),
+    line(cs, 29.4, run('省延边朝鲜族自治州', 24.8, 3.2)),
+    line(cs, 34.0, run('市朝阳路67号', 21.6, 3.2)),
+    line(cs, 46.6, run('公民身份号码', 7, 2.7)),
+    line(cs, 46.6, number(id)),
+  ];
+
+  it('reads the name and the nation where the card prints them, not as sure', async () => {
+    const f = await parseFront(card(cs, lines()), cs);
+    assert.equal(f.idCard.value, id);
+    assert.equal(f.name.value, '岳庆铭');
+    assert.equal(f.nation.value, '门巴');
+    assert.ok(f.name.confidence < 0.9 && f.nation.confidence < 0.9);
+  });
+
+  it('places nothing without a trusted number', async () => {
+    const bad = lines().slice(0, 6).concat(line(cs, 46.6, number(id.slice(0, 17) + '0')));
+    const f = await parseFront(card(cs, bad), cs);
+    assert.equal(f.nation.value, '');
+  });
+});
+
 describe('name and address rows whose labels are unreadable', () => {
   const id = '110107197701017743';
   const text = '易宇心性别女民族汉出生1977年1月日北京市石景山区东方小区28栋304号公民身份号码' + id;
