@@ -148,7 +148,9 @@ async function metered(label: string, storeEnv: Record<string, string>, nodeCoun
   }
   try {
     const r = await load(label, nodes, (i) => ({ authorization: `APPCODE ${apps[i].appCode}`, 'content-type': 'application/json' }), '{"result":"01"}');
+    const auditStart = performance.now();
     const audit = await auditLedger(store.db);
+    console.log(`${''.padEnd(34)} audit of ${audit.billedCalls} billed calls: ${audit.ok ? 'clean' : 'FAILED'} in ${((performance.now() - auditStart) / 1000).toFixed(2)} s`);
     if (!audit.ok || audit.billedCalls < r.calls) throw new Error(`audit after ${label}: ${JSON.stringify({ ok: audit.ok, billed: audit.billedCalls, calls: r.calls })}`);
     return r;
   } finally {
