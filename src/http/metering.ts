@@ -75,7 +75,11 @@ export interface MeteringDeps {
   sweepIntervalMs?: number;
   /** where settle failures are reported (default: the request's logger) */
   onError?: (err: unknown, where: string) => void;
-  /** called after a call was billed (not awaited: renewal warnings must never delay an answer) */
+  /**
+   * called after a call was billed (not awaited: renewal warnings must never delay an answer);
+   * at most one at a time per buyer and product, and at most once a second while calls keep
+   * coming (the calls billed meanwhile are covered by the next one)
+   */
   afterBilled?: (call: { buyerId: number; product: string; now: number }) => Promise<unknown>;
   /** hands out this server's hold book (opened on first use), e.g. for its group-commit stats */
   holdBook?: (get: () => Promise<HoldBook>) => void;
@@ -124,6 +128,9 @@ function requestIdOf(request: FastifyRequest): string {
 }
 
 const APPCODE = /^\s*appcode(?:\s+(.*?))?\s*$/i;
+
+/** at most one renewal-warning check per buyer and product this often while billed calls keep coming */
+const RENEWAL_CHECK_MS = 1000;
 
 export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void {
   const db = deps.store.db;
@@ -385,6 +392,40 @@ export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void
     await finishIdempotencyKey(db, { appId: m.app.id, key: m.idempotencyKey, requestId: m.requestId, billed: false });
   }
 
+  // After a billed call, deps.afterBilled (the renewal-warning check: several queries) runs at
+  // most once at a time per buyer and product, and at most once every RENEWAL_CHECK_MS while
+  // calls keep coming: calls billed meanwhile are covered by the next check, which reads the
+  // packages as they are then (a threshold crossed is still crossed). Without this every billed
+  // call ran its own check on the event loop.
+  const renewals = new Map<string, { running: boolean; again: boolean; timer?: NodeJS.Timeout }>();
+  function afterBilled(buyerId: number, product: string): void {
+    const key = `${buyerId}\u0000${product}`;
+    let state = renewals.get(key);
+    if (state?.running || state?.timer) {
+      state.again = true;
+      return;
+    }
+    if (!state) renewals.set(key, (state = { running: false, again: false }));
+    checkRenewal(key, state, buyerId, product);
+  }
+  function checkRenewal(key: string, state: { running: boolean; again: boolean; timer?: NodeJS.Timeout }, buyerId: number, product: string): void {
+    const started = Date.now();
+    state.running = true;
+    state.again = false;
+    deps.afterBilled!({ buyerId, product, now: clock() }).catch((err: unknown) => report(err, 'afterBilled')).finally(() => {
+      state.running = false;
+      if (!state.again) {
+        renewals.delete(key);
+        return;
+      }
+      state.timer = setTimeout(() => {
+        state.timer = undefined;
+        checkRenewal(key, state, buyerId, product);
+      }, Math.max(0, started + RENEWAL_CHECK_MS - Date.now()));
+      state.timer.unref();
+    });
+  }
+
   // Settle before the answer leaves (onSend), so that a client that has its answer can count on
   // the ledger having it too (a retry sees the first call's outcome); onResponse catches answers
   // that skipped onSend.
@@ -401,9 +442,7 @@ export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void
     try {
       if (m.hold) {
         const r = await (opened ?? await book()).settle(m.hold, { resultCode, billableCodes, latencyMs: now - m.start, node: nodeId, now });
-        if (r.billed && deps.afterBilled) {
-          deps.afterBilled({ buyerId: m.app.buyerId, product: m.product, now }).catch((err: unknown) => report(err, 'afterBilled'));
-        }
+        if (r.billed && deps.afterBilled) afterBilled(m.app.buyerId, m.product);
         if (m.idempotencyKey !== undefined) {
           await finishIdempotencyKey(db, { appId: m.app.id, key: m.idempotencyKey, requestId: m.requestId, billed: r.billed, resultCode });
         }
@@ -466,6 +505,7 @@ export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void
   });
   app.addHook('onClose', async () => {
     if (timer) clearInterval(timer);
+    for (const r of renewals.values()) if (r.timer) clearTimeout(r.timer);
     if (holdBook) (await holdBook).close();
   });
 }

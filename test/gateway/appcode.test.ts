@@ -159,3 +159,46 @@ test('with production logging (the benchmark server) every metered call leaves o
     await logged.close();
   }
 });
+
+test('renewal checks after billed calls run one at a time per buyer and product, the last after the last call', async () => {
+  const checks: Array<{ buyerId: number; product: string; now: number }> = [];
+  let running = 0;
+  let most = 0;
+  const checked = await buildMeteredApp({
+    store: tdb.store, gateway: { secretKey }, sweepIntervalMs: 0,
+    afterBilled: async (call) => {
+      running++;
+      most = Math.max(most, running);
+      checks.push(call);
+      await new Promise((r) => setTimeout(r, 30));
+      running--;
+    },
+  });
+  try {
+    await checked.listen({ host: '127.0.0.1', port: 0 });
+    const url = `http://127.0.0.1:${(checked.server.address() as { port: number }).port}/idcard/verify`;
+    const buyer = await createBuyer(tdb.store.db, { name: 'renewals' });
+    const created = await createApp(tdb.store.db, { secretKey }, { buyerId: buyer.id });
+    await grantPackage(tdb.store.db, { buyerId: buyer.id, product: 'idcard-verify', calls: 100, days: 1, now: Date.now() });
+    const post = (result: string) => fetch(url, {
+      method: 'POST', headers: { authorization: `APPCODE ${created.appCode}`, 'content-type': 'application/json' }, body: JSON.stringify({ result }),
+    }).then((r) => r.text());
+    await Promise.all(Array.from({ length: 30 }, () => post('01')));
+    const lastBilled = Date.now();
+    for (let i = 0; i < 100 && (checks.length < 2 || running > 0); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(most, 1, 'never two checks at once');
+    assert.ok(checks.length >= 2 && checks.length <= 4, `30 billed calls, ${checks.length} checks`);
+    assert.ok(checks.at(-1)!.now >= lastBilled - 5, 'a check ran after the last billed call');
+    assert.ok(checks.every((c) => c.buyerId === buyer.id && c.product === 'idcard-verify'));
+    // an unbilled answer starts no check; a later billed call does, at once
+    const before = checks.length;
+    await post('-4');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(checks.length, before);
+    await post('01');
+    for (let i = 0; i < 20 && checks.length === before; i++) await new Promise((r) => setTimeout(r, 25));
+    assert.equal(checks.length, before + 1);
+  } finally {
+    await checked.close();
+  }
+});
