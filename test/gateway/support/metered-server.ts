@@ -2,7 +2,8 @@
 // real hooks (src/http/metering.ts) in front of handlers that answer the result code asked for
 // (`result` in the JSON or form body, default '01'), optionally after `sleepMs`.
 // Run as a script it listens on 127.0.0.1:$PORT (0 = any) and prints {"port": N} on stdout;
-// ACCESS_LOG=1 logs every answer to stdout as production does (buildMeteredApp's accessLog).
+// ACCESS_LOG=1 adds what production does on every call besides metering: the access log to
+// stdout (buildMeteredApp's accessLog) and the renewal-warning check after billed calls.
 import fs from 'node:fs';
 import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -15,6 +16,9 @@ import { newRequestId } from '../../../src/gateway/index.ts';
 import { createLogger } from '../../../src/log.ts';
 import { createMetrics } from '../../../src/http/metrics.ts';
 import { registerAccessLog } from '../../../src/http/server.ts';
+import { loadConfig } from '../../../src/config.ts';
+import { createNotifier } from '../../../src/notify/index.ts';
+import { checkRenewalWarnings } from '../../../src/commerce/index.ts';
 
 /** CPU time of the event loop's own thread (Linux; undefined elsewhere), microseconds */
 function mainThreadUs(): number | undefined {
@@ -96,6 +100,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     poolSize: Number(env.POOL_SIZE ?? 10),
   });
   await migrateToLatest(store);
+  // ACCESS_LOG=1: what production adds to every call besides metering — the access log line and
+  // metrics, and the renewal-warning check after billed calls (src/http/server.ts wires both)
+  const production = env.ACCESS_LOG === '1' ? (() => {
+    const config = loadConfig(env);
+    const notifier = createNotifier(config.notify);
+    return { afterBilled: (call: { buyerId: number; product: string; now: number }) => checkRenewalWarnings(store.db, { notifier, config: config.commerce }, call) };
+  })() : undefined;
   const app = await buildMeteredApp({
     store,
     gateway: {
@@ -105,7 +116,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     billing: { holdTtlMs: Number(env.HOLD_TTL_MS ?? 300_000), sqliteThread: env.SQLITE_THREAD === '1' },
     nodeId: env.NODE_ID ?? `node-${process.pid}`,
     sweepIntervalMs: Number(env.SWEEP_INTERVAL_MS ?? 30_000),
-  }, { accessLog: env.ACCESS_LOG === '1' });
+    afterBilled: production?.afterBilled,
+  }, { accessLog: production !== undefined });
   await app.listen({ host: '127.0.0.1', port: Number(env.PORT ?? 0) });
   const address = app.server.address();
   process.stdout.write(JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 }) + '\n');
