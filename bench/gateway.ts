@@ -207,7 +207,7 @@ for (const r of results) {
   console.log(`| ${r.label} | ${r.rps.toFixed(0)} | ${(r.rps / base.rps).toFixed(2)} | ${r.p50} | ${r.p99} | ${(r.cpuUsPerCall / 1000).toFixed(3)} | ${(r.cpuUsPerCall / base.cpuUsPerCall).toFixed(2)} | ${gen} | ${r.batch ? r.batch.toFixed(1) : '–'} |`);
 }
 console.log(`\nload average (1/5/15 min) at the start: ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-console.log(`\n${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${new Date().toISOString()}, ${duration} s per run, ${connections} connections, load generator: ${useAutocannon ? 'autocannon (in the bench process)' : 'bench/gateway-load.ts (own process)'}, metered servers ${accessLog ? 'logging every answer as production does (info, stdout)' : 'without the access log (--no-access-log)'}`);
+console.log(`\n${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${new Date().toISOString()}, ${duration} s per run, ${connections} connections, load generator: ${useAutocannon ? 'autocannon (in the bench process)' : 'bench/gateway-load.ts (own process)'}, metered servers ${accessLog ? 'with production\'s access log (info, stdout) and renewal checks' : 'without the access log and renewal checks (--no-access-log)'}`);
 if (failed.length > 0) {
   console.error(`\nFAILED:\n${failed.join('\n')}`);
   process.exitCode = 1;
