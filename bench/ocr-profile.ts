@@ -97,6 +97,9 @@ console.log('  ' + FRONT_FIELDS.map((f) => `${f} ${fronts.filter((o) => fieldCor
 // a wrong value with high confidence is worse than an empty one: the caller cannot tell
 const confidentWrong = fronts.flatMap((o) => FRONT_FIELDS.filter((f) => !fieldCorrect(o, f) && (o.result?.front?.[f]?.confidence ?? 0) >= 0.9).map((f) => `${o.truth.file}:${f}`));
 console.log(`confident (>= 0.9) but wrong: ${confidentWrong.length} ${confidentWrong.join(' ')}`);
+// the other side of the same threshold: good reads sent to a person for review
+const doubtedRight = fronts.flatMap((o) => FRONT_FIELDS.filter((f) => fieldCorrect(o, f) && (o.result?.front?.[f]?.confidence ?? 0) < 0.9).map((f) => f));
+console.log(`right but doubted (< 0.9): ${doubtedRight.length} (names ${doubtedRight.filter((f) => f === 'name').length})`);
 if (values['show-wrong']) {
   for (const o of outcomes) {
     if (o.truth.side !== (o.result?.side ?? 'error')) {

@@ -15,12 +15,6 @@ import { doubtStandIns } from './stand-ins.ts';
 
 /** lines are recognised from a copy where text is at most this high, to avoid aliasing */
 const MAX_LINE_HEIGHT = 72;
-/**
- * The second look sets each line in a canvas this many times its width: on the cards whose
- * names hold characters outside the model's dictionary, 1.4 flagged as many guesses as 2 did
- * (bench/ocr-profile.ts --rare) for 30 % fewer columns.
- */
-const REREAD_CANVAS = 1.4;
 /** a card shows about a dozen text boxes; past this many, check it could be one first */
 const MANY_BOXES = 24;
 
@@ -99,15 +93,17 @@ async function readLines(models: OcrModels, img: RgbImage, boxes: CardBox[]): Pr
 }
 
 /**
- * The same lines again, each crop squeezed to 90 % and set in a wider canvas: a
- * second look under which the model's reads of characters it knows hold, and its guesses at
- * characters it does not know tend to change or lose probability.
+ * The same lines again, each crop squeezed to 90 %: a second look under which the model's reads
+ * of characters it knows hold, and its guesses at characters it does not know tend to change or
+ * lose probability. (Setting the crop in a canvas 1.4 times its width, as before, cost 5 % more
+ * recogniser columns per card for the same reads, flags and doubts: bench/ocr-profile.ts on the
+ * 25 rare-character fronts and a 120-image slice, 2026-11-30.)
  */
 async function rereadLines(models: OcrModels, img: RgbImage, lines: TextLine[]): Promise<TextLine[]> {
   const probs: LineProbs[] = [];
   for (const l of lines) {
     const crop = cropLine(img, l.box, 0.9);
-    probs.push((await recognizeLines(models, [crop], crop.width * REREAD_CANVAS))[0]!);
+    probs.push((await recognizeLines(models, [crop]))[0]!);
   }
   return lines.map((l, i) => {
     const again: TextLine = { box: l.box, probs: probs[i]!, text: greedyDecode(probs[i]!, models.charset) };

@@ -26,11 +26,10 @@ export function cropLine(img: RgbImage, rect: RotatedRect, xScale = X_SCALE): Li
   return { pixels: cropRotated(img, rect, width, REC_HEIGHT), width };
 }
 
-/** `padTo`: widen each input to at least this many columns (neutral padding on the right). */
-export async function recognizeLines(models: OcrModels, lines: LineCrop[], padTo = 0): Promise<LineProbs[]> {
+export async function recognizeLines(models: OcrModels, lines: LineCrop[]): Promise<LineProbs[]> {
   const results: LineProbs[] = [];
   for (const { pixels, width } of lines) {
-    const w = Math.ceil(Math.max(padTo, width) / 8) * 8;
+    const w = Math.ceil(width / 8) * 8;
     // padding columns stay 0, the model's mid-grey
     const out = await runFilled(models.rec, [1, 3, REC_HEIGHT, w], (input) => writeModelPlanes(pixels, width, REC_HEIGHT, input, 0, w));
     const steps = out.dims[1]!, classes = out.dims[2]!;
