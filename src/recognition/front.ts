@@ -78,8 +78,8 @@ const ZU_OR_VALUE = 7.8 / 3.2;
 /** the centre of 民, and the advance of the value characters (the card's pitch), in mm */
 const MIN_MM = 30, VALUE_PITCH_MM = 3.2;
 /**
- * What a nation whose length differs from its ink's by one character loses, in nats: as much
- * as a character read at 1 %. A clear read of the right nation outscores the others by 10 or
+ * What a nation shorter by one character than its ink's extent loses, in nats: as much as a
+ * character read at 1 %. A clear read of the right nation outscores the others by 10 or
  * more, so only reads the model is unsure of are settled by their extent.
  */
 const LENGTH_MISMATCH = -Math.log(0.01);
@@ -264,7 +264,8 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
     // 民族 unreadable: the nation stands where the card's layout puts it, which the number's
     // printed extent (the same on every card) locates along the rows
     const nationFrom = nationAt ? nationAt.end : layout ? lastBefore(row, layout.u(NATION_VALUE_MM)) : undefined;
-    const sexBefore = nationAt ? nationAt.end - 1 : layout ? lastBefore(row, layout.u(NATION_LABEL_MM)) + 1 : row.chars.length;
+    // the label's first character: 民 itself where 族 went unread
+    const sexBefore = nationAt ? (row.chars[nationAt.end]!.char === '民' ? nationAt.end : nationAt.end - 1) : layout ? lastBefore(row, layout.u(NATION_LABEL_MM)) + 1 : row.chars.length;
     // 性别 unreadable: the sex stands in the value column, before 民族
     const sexAfter = at['性别']?.row === sexRow ? at['性别'].end : labelColumnEnd(rows, at, row);
     if (at['性别']?.row === sexRow || nationAt || sexAfter >= 0 || layout) {
@@ -276,9 +277,10 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
       // card prints it, not at the character before (the label's ink is not the value's)
       const valueU = !nationAt ? layout!.u(NATION_VALUE_MM) : row.chars[nationAt.end]!.char === '民' ? afterMin(row, nationAt.end) : undefined;
       if (valueU !== undefined) spans = spansFrom(spans, valueU);
-      // as many characters as the value's ink spreads over: a blurred 锡伯 is not 白
+      // at least as many characters as the value's ink spreads over: a blurred 锡伯 is not 白.
+      // Never fewer: a faint character may stay below the ink mark (亿 of 仡佬 at 0.1, 0629)
       const count = inkCharacters(spans, cs);
-      const prior = (v: string) => nationPrior(v) - (count ? LENGTH_MISMATCH * Math.abs([...v].length - count) : 0);
+      const prior = (v: string) => nationPrior(v) - (count ? LENGTH_MISMATCH * Math.max(0, count - [...v].length) : 0);
       fields.nation = chooseFromList(spans, cs, NATIONS, prior);
       // found by position, not by its label: never more sure than the read of its characters
       if (!nationAt && fields.nation.value) fields.nation = { ...fields.nation, confidence: Math.min(fields.nation.confidence, 0.89) };
