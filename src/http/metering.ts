@@ -412,7 +412,13 @@ export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void
     const started = Date.now();
     state.running = true;
     state.again = false;
-    deps.afterBilled!({ buyerId, product, now: clock() }).catch((err: unknown) => report(err, 'afterBilled')).finally(() => {
+    let check: Promise<unknown>;
+    try {
+      check = deps.afterBilled!({ buyerId, product, now: clock() });
+    } catch (err) {
+      check = Promise.reject(err);
+    }
+    check.catch((err: unknown) => report(err, 'afterBilled')).finally(() => {
       state.running = false;
       if (!state.again) {
         renewals.delete(key);
