@@ -12,10 +12,17 @@ const tsxLoader = import.meta.resolve('tsx');
 // libvips) its own malloc arena, and each keeps the peak of the ONNX runs it served: measured
 // with bench/ocr-memory.ts (pool of 2, 24 cards) peak RSS 943 MB without, 684 MB with, same CPU
 // per card. glibc reads it only at process start, hence here. An explicit value wins.
+// GLIBC_TUNABLES: allocations of 8 MB and more (detection's tensors, decoded photos) get their
+// own mapping, returned to the kernel when freed, in 2 MB pages where transparent huge pages are
+// 'madvise' or 'always' (glibc 2.35+; older ones ignore the names): the heap no longer keeps its
+// high-water mark. bench/ocr-memory.ts --count 200, pool of 2 busy: peak 750-883 -> 653-661 MB,
+// CPU per card 654-668 -> 648-649 ms. A 4 MB threshold gives ~610 MB for +7 % CPU, 2 MB 567 MB
+// for +14 %; without huge pages the 8 MB threshold costs +8 %. See docs/BENCHMARKS.md.
+const MALLOC_TUNABLES = 'glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=8388608';
 const child = spawn(process.execPath, ['--import', tsxLoader, cli, ...process.argv.slice(2)], {
   stdio: 'inherit',
   cwd: process.cwd(),
-  env: { MALLOC_ARENA_MAX: '1', ...process.env },
+  env: { MALLOC_ARENA_MAX: '1', GLIBC_TUNABLES: MALLOC_TUNABLES, ...process.env },
 });
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => child.kill(signal));
