@@ -12,8 +12,9 @@
 // Used for names only: a character of the given name (after the first, the surname, which comes
 // from a short list the dictionary holds) that stands in for one, in a name read no more surely
 // than that substitution was, leaves the name at STAND_IN_CONFIDENCE — likely right, not certain.
-// Measured on the bench's 477 in-dictionary fronts (results of `npm run bench:ocr`): both
-// confidently wrong rare-character names are caught, and 13 right names (2.7 %) drop below 0.9.
+// Measured on the reads of the bench's in-dictionary fronts (`npm run bench:ocr` results at
+// af17e30, 477 read as fronts): both confidently wrong rare-character names are caught, and 13
+// right names (2.7 %) drop below 0.9.
 // Addresses are left alone: place-name look-alikes (垈 read as 华) would doubt most addresses,
 // and an address's region start is checked against the GB/T 2260 table instead.
 import fs from 'node:fs';
