@@ -12,7 +12,7 @@ import sharp from 'sharp';
 import { loadModels, type OcrModels } from '../src/recognition/ocr/engine.ts';
 import { decodeImage } from '../src/recognition/image.ts';
 import { readCard } from '../src/recognition/pipeline.ts';
-import { FRONT_FIELDS, cardCorrect, fieldCorrect, percentile, type CardOutcome } from './ocr-score.ts';
+import { FRONT_FIELDS, cardCorrect, fieldCorrect, percentile, rightButDoubted, type CardOutcome } from './ocr-score.ts';
 import type { CardTruth } from '../tools/gen-cards/index.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -98,8 +98,7 @@ console.log('  ' + FRONT_FIELDS.map((f) => `${f} ${fronts.filter((o) => fieldCor
 const confidentWrong = fronts.flatMap((o) => FRONT_FIELDS.filter((f) => !fieldCorrect(o, f) && (o.result?.front?.[f]?.confidence ?? 0) >= 0.9).map((f) => `${o.truth.file}:${f}`));
 console.log(`confident (>= 0.9) but wrong: ${confidentWrong.length} ${confidentWrong.join(' ')}`);
 // the other side of the same threshold: good reads sent to a person for review
-const doubtedRight = fronts.flatMap((o) => FRONT_FIELDS.filter((f) => fieldCorrect(o, f) && (o.result?.front?.[f]?.confidence ?? 0) < 0.9).map((f) => f));
-console.log(`right but doubted (< 0.9): ${doubtedRight.length} (names ${doubtedRight.filter((f) => f === 'name').length})`);
+console.log(`right but doubted (< 0.9): ${rightButDoubted(fronts, 0.9)} (names ${rightButDoubted(fronts, 0.9, ['name'])})`);
 if (values['show-wrong']) {
   for (const o of outcomes) {
     if (o.truth.side !== (o.result?.side ?? 'error')) {

@@ -77,7 +77,7 @@ function confidentWrong(fronts: CardOutcome[], threshold: number): number {
 }
 
 /** right answers given without confidence: each one sends a good read to a person for review */
-function rightButDoubted(fronts: CardOutcome[], threshold: number, fields: readonly FrontField[] = FRONT_FIELDS): number {
+export function rightButDoubted(fronts: CardOutcome[], threshold: number, fields: readonly FrontField[] = FRONT_FIELDS): number {
   let n = 0;
   for (const o of fronts) {
     for (const f of fields) {
