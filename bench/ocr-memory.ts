@@ -1,4 +1,4 @@
-// `node --import tsx bench/ocr-memory.ts [--pool 2] [--threads 1] [--count 40] [--lanes 4] [--only large] [--set <dir>]`
+// `node --import tsx bench/ocr-memory.ts [--pool 2] [--threads 1] [--peers on|off] [--count 40] [--lanes 4] [--only large] [--set <dir>]`
 // Where the recognizer's memory goes: RSS after starting the pool (models loaded), then while
 // reading `--count` images of the generated set (default: bench/out/ocr-cards-v2-s1-f500, the
 // images with the 'large' distortion first so the 4096 px photos are in every run), with both
@@ -6,6 +6,7 @@
 // for single-request latency). Prints RSS after start, peak RSS (sampled every 10 ms, and the
 // kernel's VmHWM), RSS after the run and after a pause, cards/s, median latency, CPU per card.
 // Run it with MALLOC_ARENA_MAX=1 in the environment to see what glibc's per-thread arenas cost.
+// `--peers off`: no sharing of a card's line recognition with an idle worker (peer.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     set: { type: 'string', default: path.join(root, 'bench/out/ocr-cards-v2-s1-f500') },
     lanes: { type: 'string' },
     threads: { type: 'string', default: '1' },
+    peers: { type: 'string', default: 'on' },
   },
 });
 const mb = (n: number) => Math.round(n / 2 ** 20);
@@ -37,10 +39,10 @@ let peak = 0;
 const sample = () => { peak = Math.max(peak, process.memoryUsage().rss); };
 const timer = setInterval(sample, 10);
 const t0 = performance.now();
-const recognizer = await createRecognizer({ poolSize: Number(values.pool), threads: Number(values.threads) });
+const recognizer = await createRecognizer({ poolSize: Number(values.pool), threads: Number(values.threads), peers: values.peers !== 'off' });
 sample();
 const started = process.memoryUsage().rss;
-console.log(`pool ${values.pool} x ${values.threads} thread(s), MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '-'}: started in ${Math.round(performance.now() - t0)} ms, RSS ${mb(started)} MB`);
+console.log(`pool ${values.pool} x ${values.threads} thread(s), peers ${values.peers}, MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '-'}: started in ${Math.round(performance.now() - t0)} ms, RSS ${mb(started)} MB`);
 let next = 0, done = 0;
 const latencies: number[] = [];
 const cpu0 = process.cpuUsage();

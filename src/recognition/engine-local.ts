@@ -4,6 +4,8 @@ import sharp from 'sharp';
 import { loadModels, releaseModels, type ModelGraphs, type OcrModels } from './ocr/engine.ts';
 import { decodeImage } from './image.ts';
 import { readCard } from './pipeline.ts';
+import { recognizeLine } from './ocr/recognize.ts';
+import { startPeers, type PeerSetup } from './peer.ts';
 import type { RecognitionResult } from './types.ts';
 
 export interface LocalEngine {
@@ -11,12 +13,14 @@ export interface LocalEngine {
   close(): Promise<void>;
 }
 
-/** `graphs`: the rewritten model graphs when the caller has them (the pool), else made here. */
-export async function createLocalEngine(opts: { threads?: number; graphs?: ModelGraphs } = {}): Promise<LocalEngine> {
+/** `graphs`: the rewritten model graphs when the caller has them (the pool), else made here;
+ *  `peers`: a pool worker's links to the other workers, to share line recognition (peer.ts). */
+export async function createLocalEngine(opts: { threads?: number; graphs?: ModelGraphs; peers?: PeerSetup } = {}): Promise<LocalEngine> {
   // one worker, one core: libvips must not start its own thread pool per call either
   sharp.concurrency(1);
   sharp.cache(false);
   const models: OcrModels = await loadModels({ threads: opts.threads ?? 1, graphs: opts.graphs });
+  if (opts.peers) models.lines = startPeers(opts.peers, (crop) => recognizeLine(models, crop)).run;
   return {
     async read(image) {
       const t0 = performance.now();

@@ -8,10 +8,12 @@ export interface Job {
   image: Uint8Array;
 }
 
-/** What the pool gives each worker: intra-op threads, and the model graphs to load. */
+/** What the pool gives each worker: intra-op threads, the model graphs to load, and its links
+ *  to the other workers (absent: no sharing of line recognition). */
 export interface WorkerData {
   threads: number;
   graphs: import('./ocr/engine.ts').ModelGraphs;
+  peers?: import('./peer.ts').PeerSetup;
 }
 
 export type Reply =
@@ -22,11 +24,13 @@ const port = parentPort;
 if (!port) throw new Error('worker.ts runs as a worker thread');
 
 const data = workerData as Partial<WorkerData>;
-const engine = await createLocalEngine({ threads: data.threads ?? 1, graphs: data.graphs });
+const engine = await createLocalEngine({ threads: data.threads ?? 1, graphs: data.graphs, peers: data.peers });
 // the sessions hold what they need of the graphs: drop this thread's copy of the bytes (15 MB),
 // which `workerData` would otherwise keep alive for the life of the thread
 delete data.graphs;
-port.on('message', async (msg: Job | 'close') => {
+port.on('message', async (msg: Job | 'close' | { type: string }) => {
+  // messages with a `type` are for peer.ts (a port to a new peer)
+  if (typeof msg === 'object' && 'type' in msg) return;
   if (msg === 'close') {
     await engine.close();
     port.close();

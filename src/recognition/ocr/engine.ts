@@ -14,6 +14,9 @@ export interface OcrModels {
   charset: string[];
   /** character -> class index */
   classOf: Map<string, number>;
+  /** a pool worker's way of sharing a call's line crops with an idle peer (peer.ts); answers
+   *  null when it does not, and recognizeLines reads them itself */
+  lines?: import('../peer.ts').LineRunner;
 }
 
 export function modelsDir(): string {

@@ -26,18 +26,29 @@ export function cropLine(img: RgbImage, rect: RotatedRect, xScale = X_SCALE): Li
   return { pixels: cropRotated(img, rect, width, REC_HEIGHT), width };
 }
 
+/**
+ * Per-step class probabilities of each line, in order. With `models.lines` (a pool worker, see
+ * peer.ts) the lines may be shared with an idle peer worker: the same model runs, same results.
+ */
 export async function recognizeLines(models: OcrModels, lines: LineCrop[]): Promise<LineProbs[]> {
-  const results: LineProbs[] = [];
-  for (const { pixels, width } of lines) {
-    const w = Math.ceil(width / 8) * 8;
-    // padding columns stay 0, the model's mid-grey
-    const out = await runFilled(models.rec, [1, 3, REC_HEIGHT, w], (input) => writeModelPlanes(pixels, width, REC_HEIGHT, input, 0, w));
-    const steps = out.dims[1]!, classes = out.dims[2]!;
-    // only the steps covering the line itself, not the padding
-    const own = Math.min(steps, Math.ceil((width / w) * steps) + 1);
-    results.push({ probs: out.data.subarray(0, own * classes), steps: own, classes });
+  if (models.lines && lines.length > 1) {
+    const shared = await models.lines(lines);
+    if (shared) return shared;
   }
+  const results: LineProbs[] = [];
+  for (const line of lines) results.push(await recognizeLine(models, line));
   return results;
+}
+
+/** One line in this thread. */
+export async function recognizeLine(models: OcrModels, { pixels, width }: LineCrop): Promise<LineProbs> {
+  const w = Math.ceil(width / 8) * 8;
+  // padding columns stay 0, the model's mid-grey
+  const out = await runFilled(models.rec, [1, 3, REC_HEIGHT, w], (input) => writeModelPlanes(pixels, width, REC_HEIGHT, input, 0, w));
+  const steps = out.dims[1]!, classes = out.dims[2]!;
+  // only the steps covering the line itself, not the padding
+  const own = Math.min(steps, Math.ceil((width / w) * steps) + 1);
+  return { probs: out.data.subarray(0, own * classes), steps: own, classes };
 }
 
 /**
