@@ -17,6 +17,15 @@ import { Batcher } from './batcher.ts';
 
 const ASYNC_COMMIT = sql`SELECT set_config('synchronous_commit', 'off', true) AS relaxed`;
 
+/**
+ * The batch statements go as named prepared statements (src/store/connect.ts PREPARED_STATEMENT):
+ * PostgreSQL parses and plans each once per connection instead of once per batch.
+ * SHIMING_PG_UNNAMED=1 sends them unnamed, only to measure against.
+ */
+const prepared = (name: string) => (process.env.SHIMING_PG_UNNAMED === '1' ? sql`` : sql.raw(`/* prepared:${name} */ `));
+const RESERVE_BATCH = prepared('billing_reserve_batch');
+const SETTLE_BATCH = prepared('billing_settle_batch');
+
 /** Serialization failures and deadlocks: the statement changed nothing; run it again. */
 function retryable(err: unknown): boolean {
   const code = (err as { code?: string })?.code;
@@ -50,7 +59,7 @@ async function reserveGroup(db: Db, inputs: ReserveInput[]): Promise<Map<string,
   const nows = inputs.map((i) => i.now);
   const minNow = Math.min(...nows);
   const maxNow = Math.max(...nows);
-  const { rows } = await withRetry(() => sql<{ id: number | null; request_id: string | null; package_id: number | null }>`
+  const { rows } = await withRetry(() => sql<{ id: number | null; request_id: string | null; package_id: number | null }>`${RESERVE_BATCH}
     WITH relaxed AS (${ASYNC_COMMIT}),
     req AS (
       SELECT * FROM unnest(${inputs.map((i) => i.requestId)}::text[], ${inputs.map((i) => i.appId)}::bigint[],
@@ -102,7 +111,7 @@ interface SettleItem { hold: Hold; input: SettleInput }
 /** Closes the holds of one package, moves its counters and writes every call's ledger row. */
 async function settleGroup(db: Db, items: SettleItem[]): Promise<SettleResult[]> {
   const bill = items.map(({ input }) => input.resultCode !== undefined && (input.billableCodes ?? DEFAULT_BILLABLE_CODES).includes(input.resultCode));
-  const { rows } = await withRetry(() => sql<{ hold_id: number; settled: boolean; billed: number | null }>`
+  const { rows } = await withRetry(() => sql<{ hold_id: number; settled: boolean; billed: number | null }>`${SETTLE_BATCH}
     WITH relaxed AS (${ASYNC_COMMIT}),
     i AS (
       SELECT * FROM unnest(
