@@ -234,3 +234,66 @@ test('SQLite: the checkpointer thread restarts the log itself, so the hot path\'
     await tdb.close();
   }
 });
+
+test('PostgreSQL: the batch statements run as named prepared statements, parsed once per connection', { skip: testDialect !== 'postgres' }, async () => {
+  const tdb = await createTestDatabase();
+  // one connection, so the statements and pg_prepared_statements are the same session's
+  const { openStore } = await import('../../src/store/index.ts');
+  const store = openStore({ databaseUrl: tdb.env.DATABASE_URL, poolSize: 1 });
+  const { sql } = await import('kysely');
+  const book = await openHoldBook(store.db);
+  try {
+    const db = store.db;
+    const buyer = await createBuyer(db, { name: 'p' });
+    await grantPackage(db, { buyerId: buyer.id, product: 'idcard-ocr', calls: 10, days: 1, now: T0 });
+    for (let round = 0; round < 2; round++) {
+      const held = await Promise.all([0, 1, 2].map((i) => book.reserve({ buyerId: buyer.id, appId: 1, product: 'idcard-ocr', requestId: `p${round}-${i}`, now: T0 + 1 })));
+      assert.ok(held.every((r) => r.ok));
+      const settled = await Promise.all(held.map((r) => book.settle((r as { hold: Hold }).hold, { resultCode: '01', latencyMs: 1, node: 't', now: T0 + 2 })));
+      assert.ok(settled.every((s) => s.billed));
+    }
+    const { rows } = await sql<{ name: string }>`SELECT name FROM pg_prepared_statements ORDER BY name`.execute(db);
+    assert.deepEqual(rows.map((r) => r.name), ['billing_reserve_batch', 'billing_settle_batch']);
+    const audit = await auditLedger(db);
+    assert.equal(audit.ok, true);
+    assert.equal(audit.billedCalls, 6);
+  } finally {
+    book.close();
+    await store.close();
+    await tdb.close();
+  }
+});
+
+test('SQLite: while another connection holds the write lock, calls wait (the event loop running on) and then go through', { skip: testDialect !== 'sqlite' }, async () => {
+  const tdb = await createTestDatabase();
+  const db = tdb.store.db;
+  const { sql } = await import('kysely');
+  const Database = (await import('better-sqlite3')).default;
+  const file = (await sql<{ name: string; file: string }>`PRAGMA database_list`.execute(db)).rows.find((r) => r.name === 'main')!.file;
+  const book = await openHoldBook(db);
+  const other = new Database(file);
+  try {
+    const buyer = await createBuyer(db, { name: 'l' });
+    await grantPackage(db, { buyerId: buyer.id, product: 'idcard-ocr', calls: 5, days: 1, now: T0 });
+    // as a second node would: the write lock taken, for 150 ms
+    other.exec('BEGIN IMMEDIATE');
+    let released = false;
+    let ticks = 0;
+    const ticker = setInterval(() => { ticks++; }, 1);
+    setTimeout(() => { other.exec('COMMIT'); released = true; }, 150);
+    const results = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => book.reserve({ buyerId: buyer.id, appId: 1, product: 'idcard-ocr', requestId: `l${i}`, now: T0 + 1 })));
+    clearInterval(ticker);
+    assert.ok(released, 'nothing was written while the other connection held the lock');
+    assert.ok(ticks > 5, 'timers ran while the calls waited');
+    assert.equal(results.filter((r) => r.ok).length, 5);
+    assert.equal(results.filter((r) => !r.ok && r.reason === 'exhausted').length, 1);
+    for (const r of results) if (r.ok) await book.settle(r.hold, { resultCode: '01', latencyMs: 1, node: 't', now: T0 + 2 });
+    const audit = await auditLedger(db);
+    assert.equal(audit.ok, true);
+    assert.equal(audit.billedCalls, 5);
+  } finally {
+    other.close();
+    book.close();
+    await tdb.close();
+  }
+});
