@@ -7,6 +7,9 @@
 // kernel's VmHWM), RSS after the run and after a pause, cards/s, median latency, CPU per card.
 // Run it with MALLOC_ARENA_MAX=1 in the environment to see what glibc's per-thread arenas cost.
 // `--peers off`: no sharing of a card's line recognition with an idle worker (peer.ts).
+// `--peers ab`: one request at a time, each image read by a pool with sharing off and one with
+// it on, in alternating order, for a paired comparison on a machine others share (prints the
+// median of each and the median of the per-image ratios; the memory figures are for both pools).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,6 +41,29 @@ const list = picked.slice(0, Number(values.count));
 let peak = 0;
 const sample = () => { peak = Math.max(peak, process.memoryUsage().rss); };
 const timer = setInterval(sample, 10);
+if (values.peers === 'ab') {
+  const [off, on] = await Promise.all([
+    createRecognizer({ poolSize: Number(values.pool), threads: Number(values.threads), peers: false }),
+    createRecognizer({ poolSize: Number(values.pool), threads: Number(values.threads), peers: true }),
+  ]);
+  const times: { off: number[]; on: number[] } = { off: [], on: [] };
+  const cpu0 = process.cpuUsage();
+  for (const [i, row] of list.entries()) {
+    const bytes = fs.readFileSync(path.join(values.set, row.file));
+    for (const which of i % 2 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+      const t = performance.now();
+      await (which === 'on' ? on : off).read(bytes).catch(() => undefined);
+      times[which].push(performance.now() - t);
+    }
+  }
+  const cpu = process.cpuUsage(cpu0);
+  const med = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] ?? 0;
+  const ratio = med(times.on.map((t, i) => t / times.off[i]!));
+  console.log(`paired, ${list.length} images one at a time: median ${Math.round(med(times.off))} ms sharing off, ${Math.round(med(times.on))} ms on; median ratio on/off ${ratio.toFixed(3)}; CPU ${Math.round((cpu.user + cpu.system) / 1000 / list.length / 2)} ms/card; load average ${os.loadavg()[0]!.toFixed(1)}`);
+  clearInterval(timer);
+  await Promise.all([off.close(), on.close()]);
+  process.exit(0);
+}
 const t0 = performance.now();
 const recognizer = await createRecognizer({ poolSize: Number(values.pool), threads: Number(values.threads), peers: values.peers !== 'off' });
 sample();

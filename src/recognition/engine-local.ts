@@ -1,7 +1,7 @@
 // One recognition engine in the current thread: models loaded once, bytes in, result out.
 // The pool runs one of these per worker thread.
 import sharp from 'sharp';
-import { loadModels, releaseModels, type ModelGraphs, type OcrModels } from './ocr/engine.ts';
+import { lendCore, loadModels, releaseModels, type ModelGraphs, type OcrModels } from './ocr/engine.ts';
 import { decodeImage } from './image.ts';
 import { readCard } from './pipeline.ts';
 import { recognizeLine } from './ocr/recognize.ts';
@@ -19,8 +19,13 @@ export async function createLocalEngine(opts: { threads?: number; graphs?: Model
   // one worker, one core: libvips must not start its own thread pool per call either
   sharp.concurrency(1);
   sharp.cache(false);
-  const models: OcrModels = await loadModels({ threads: opts.threads ?? 1, graphs: opts.graphs });
-  if (opts.peers) models.lines = startPeers(opts.peers, (crop) => recognizeLine(models, crop)).run;
+  const models: OcrModels = await loadModels({ threads: opts.threads ?? 1, graphs: opts.graphs, wideDet: !!opts.peers });
+  if (opts.peers) {
+    const peers = startPeers(opts.peers, (crop) => recognizeLine(models, crop));
+    // a card's lines shared with an idle peer; its detection runs on two cores when one is idle
+    models.lines = peers.run;
+    if (models.detWide) lendCore(models.det, models.detWide, peers.claim);
+  }
   return {
     async read(image) {
       const t0 = performance.now();

@@ -80,6 +80,8 @@ export interface PeerStats {
   linesForPeers: number;
   /** calls that read lines a peer had taken but not returned (it died or fell silent) */
   fallbacks: number;
+  /** model runs that borrowed an idle peer's core (claim) */
+  coresBorrowed: number;
 }
 
 /**
@@ -87,8 +89,11 @@ export interface PeerStats {
  * recognizeLines uses to share a card's lines (null when no peer is idle).
  * `recognizeOne` reads one crop in this thread.
  */
-export function startPeers(setup: PeerSetup, recognizeOne: (crop: LineCrop) => Promise<LineProbs>): { run: LineRunner; stats: PeerStats } {
-  const stats: PeerStats = { shared: 0, linesFromPeers: 0, linesForPeers: 0, fallbacks: 0 };
+export function startPeers(
+  setup: PeerSetup,
+  recognizeOne: (crop: LineCrop) => Promise<LineProbs>,
+): { run: LineRunner; claim: () => (() => void) | null; stats: PeerStats } {
+  const stats: PeerStats = { shared: 0, linesFromPeers: 0, linesForPeers: 0, fallbacks: 0, coresBorrowed: 0 };
   const state = new Int32Array(setup.control);
   const me = setup.index;
   const queued = setup.size;
@@ -230,5 +235,20 @@ export function startPeers(setup: PeerSetup, recognizeOne: (crop: LineCrop) => P
       waiting.delete(id);
     }
   };
-  return { run, stats };
+  /**
+   * Borrow an idle peer's core for one two-thread model run: marks the peer as working (so
+   * neither the pool nor another worker gives it work meanwhile); the function returned frees it.
+   */
+  const claim = (): (() => void) | null => {
+    for (const index of ports.keys()) {
+      if (Atomics.compareExchange(state, index, IDLE, PEER) === IDLE) {
+        stats.coresBorrowed++;
+        return () => {
+          if (Atomics.compareExchange(state, index, PEER, IDLE) === PEER) parentPort?.postMessage('idle');
+        };
+      }
+    }
+    return null;
+  };
+  return { run, claim, stats };
 }

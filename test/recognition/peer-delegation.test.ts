@@ -10,7 +10,7 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import { createRecognizer, type PoolRecognizer } from '../../src/recognition/pool.ts';
 import type { RecognitionResult } from '../../src/recognition/types.ts';
 import { decodeImage } from '../../src/recognition/image.ts';
-import { loadModels, readModelGraphs, releaseModels, type OcrModels } from '../../src/recognition/ocr/engine.ts';
+import { lendCore, loadModels, readModelGraphs, releaseModels, runFilled, type OcrModels } from '../../src/recognition/ocr/engine.ts';
 import { detectText } from '../../src/recognition/ocr/detect.ts';
 import { cropLine, recognizeLine, recognizeLines, type LineCrop } from '../../src/recognition/ocr/recognize.ts';
 import { createPeerControl, IDLE, OWN, PEER, startPeers } from '../../src/recognition/peer.ts';
@@ -31,7 +31,7 @@ describe('line recognition shared with a peer worker', () => {
   let peers: ReturnType<typeof startPeers>;
   before(async () => {
     const graphs = readModelGraphs();
-    models = await loadModels({ graphs });
+    models = await loadModels({ graphs, wideDet: true });
     const img = await decodeImage(readFileSync(DIR + 'front-clean-1.jpg'));
     const boxes = await detectText(models, { data: img.data, width: img.width, height: img.height });
     crops = boxes.map((b) => cropLine({ data: img.data, width: img.width, height: img.height }, b));
@@ -81,11 +81,46 @@ describe('line recognition shared with a peer worker', () => {
     assert.equal(Atomics.load(state, 1), IDLE);
   });
 
+  it('detects the same text, bit for bit, on two cores as on one', async () => {
+    assert.ok(models.detWide, 'a two-thread detection session');
+    const img = await decodeImage(readFileSync(DIR + 'front-perspective.jpg'));
+    const rgb = { data: img.data, width: img.width, height: img.height };
+    // a real model input: the photo's pixels, as many as fit, scaled to [-1, 1]
+    const dims = [1, 3, 960, 704];
+    const fill = (input: Float32Array) => {
+      for (let i = 0; i < input.length; i++) input[i] = img.data[i % img.data.length]! / 127.5 - 1;
+    };
+    const narrowOut = (await runFilled(models.det, dims, fill)).data.slice();
+    const narrowBoxes = await detectText(models, rgb);
+    let lent = 0;
+    lendCore(models.det, models.detWide, () => {
+      lent++;
+      return () => undefined;
+    });
+    const wideOut = (await runFilled(models.det, dims, fill)).data.slice();
+    const wideBoxes = await detectText(models, rgb);
+    assert.ok(lent >= 2, 'the runs went to the two-thread session');
+    assert.ok(Buffer.from(wideOut.buffer).equals(Buffer.from(narrowOut.buffer)), 'detection output differs with two threads');
+    assert.deepEqual(wideBoxes, narrowBoxes);
+  });
+
+  it('lends its core only while idle, and gets it back', () => {
+    const before = peers.stats.coresBorrowed;
+    const release = peers.claim();
+    assert.ok(release, 'the idle helper lends its core');
+    assert.equal(Atomics.load(state, 1), PEER, 'marked as working while lent');
+    assert.equal(peers.claim(), null, 'not lent twice');
+    release();
+    assert.equal(Atomics.load(state, 1), IDLE);
+    assert.equal(peers.stats.coresBorrowed, before + 1);
+  });
+
   it('shares nothing while the peer is busy with its own card', async () => {
     Atomics.store(state, 1, OWN);
     try {
       const before = peers.stats.shared;
       assert.equal(await peers.run(crops), null);
+      assert.equal(peers.claim(), null);
       assert.equal(peers.stats.shared, before);
     } finally {
       Atomics.store(state, 1, IDLE);

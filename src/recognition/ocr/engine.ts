@@ -17,6 +17,9 @@ export interface OcrModels {
   /** a pool worker's way of sharing a call's line crops with an idle peer (peer.ts); answers
    *  null when it does not, and recognizeLines reads them itself */
   lines?: import('../peer.ts').LineRunner;
+  /** the detection graph again with two intra-op threads (loadModels `wideDet`), run instead of
+   *  `det` when an idle peer worker's core can be borrowed (see lendCore) */
+  detWide?: ort.InferenceSession;
 }
 
 export function modelsDir(): string {
@@ -49,7 +52,9 @@ export function readModelGraphs(): ModelGraphs {
   return { det: fused(MODEL_FILES.det), rec: fused(MODEL_FILES.rec), cls: fused(MODEL_FILES.cls) };
 }
 
-export async function loadModels(opts: { threads?: number; graphs?: ModelGraphs } = {}): Promise<OcrModels> {
+/** `wideDet`: also a two-thread detection session (`detWide`), for a pool worker that may borrow
+ *  an idle peer's core (peer.ts). */
+export async function loadModels(opts: { threads?: number; graphs?: ModelGraphs; wideDet?: boolean } = {}): Promise<OcrModels> {
   const dir = modelsDir();
   const threads = Math.max(1, Math.floor(opts.threads ?? 1));
   const options: ort.InferenceSession.SessionOptions = {
@@ -67,13 +72,14 @@ export async function loadModels(opts: { threads?: number; graphs?: ModelGraphs 
     // session's arena keeps its largest run (det at 1280 px: +240 MB per worker) for good.
     // More than one intra-op thread: the extra thread must sleep, not spin, between ops, or it
     // burns the core the other worker is using.
-    ...(threads > 1 ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } } : {}),
+    ...(threads > 1 ? { extra: NO_SPINNING } : {}),
   };
   const graphs = opts.graphs ?? readModelGraphs();
-  const [det, rec, cls] = await Promise.all([
+  const [det, rec, cls, detWide] = await Promise.all([
     ort.InferenceSession.create(graphs.det, options),
     ort.InferenceSession.create(graphs.rec, options),
     ort.InferenceSession.create(graphs.cls, options),
+    opts.wideDet && threads === 1 ? ort.InferenceSession.create(graphs.det, { ...options, intraOpNumThreads: 2, extra: NO_SPINNING }) : undefined,
   ]);
   const dict = readFileSync(join(dir, 'ppocr_keys_v1.txt'), 'utf8').split('\n').map((l) => l.replace(/\r$/, ''));
   while (dict.length && dict[dict.length - 1] === '') dict.pop();
@@ -82,12 +88,34 @@ export async function loadModels(opts: { threads?: number; graphs?: ModelGraphs 
   charset.forEach((c, i) => {
     if (i > 0 && !classOf.has(c)) classOf.set(c, i);
   });
-  return { det, rec, cls, charset, classOf };
+  return { det, rec, cls, charset, classOf, ...(detWide ? { detWide } : {}) };
+}
+
+const NO_SPINNING = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
+
+/**
+ * Sessions that may run a call on a second core: `wide` is the same graph as `narrow` with two
+ * intra-op threads, and `claim` lends this thread an idle peer worker's core for one run (null
+ * when none is idle; the function it returns gives the core back). Measured bit-identical
+ * outputs for the detection graph with one and two threads (test/recognition/peer-*.test.ts).
+ */
+const wideOf = new WeakMap<ort.InferenceSession, { wide: ort.InferenceSession; claim: () => (() => void) | null }>();
+
+export function lendCore(narrow: ort.InferenceSession, wide: ort.InferenceSession, claim: () => (() => void) | null): void {
+  wideOf.set(narrow, { wide, claim });
 }
 
 async function run(session: ort.InferenceSession, data: Float32Array, dims: number[]): Promise<{ data: Float32Array; dims: readonly number[] }> {
   const input = new ort.Tensor('float32', data, dims);
-  const out = await session.run({ [session.inputNames[0]!]: input });
+  const lend = wideOf.get(session);
+  const release = lend?.claim() ?? null;
+  let out: ort.InferenceSession.ReturnType;
+  try {
+    const s = release ? lend!.wide : session;
+    out = await s.run({ [s.inputNames[0]!]: input });
+  } finally {
+    release?.();
+  }
   const t = out[session.outputNames[0]!]!;
   return { data: t.data as Float32Array, dims: t.dims };
 }
@@ -126,5 +154,5 @@ export async function runFilled(
 }
 
 export async function releaseModels(m: OcrModels): Promise<void> {
-  await Promise.all([m.det.release(), m.rec.release(), m.cls.release()]);
+  await Promise.all([m.det.release(), m.rec.release(), m.cls.release(), m.detWide?.release()]);
 }
