@@ -14,6 +14,8 @@ export interface CardBox extends RotatedRect {
   u: number;
   v: number;
   score: number;
+  /** how the line climbs or falls across the card (dv/du): perspective tilts rows apart */
+  slope?: number;
 }
 
 export interface CardFrame {
@@ -55,11 +57,16 @@ export function alignBox(b: TextBox, dir: number): RotatedRect {
   return { cx: b.cx, cy: b.cy, w, h, angle: dir };
 }
 
+/** the steepest a row may climb across the card (7°): past that it is another row or noise */
+const MAX_SLOPE = 0.12;
+
 export function toCardFrame(boxes: TextBox[], dir: number): CardBox[] {
   const c = Math.cos(dir), s = Math.sin(dir);
   return boxes.map((b) => {
     const r = alignBox(b, dir);
-    return { ...r, u: b.cx * c + b.cy * s, v: -b.cx * s + b.cy * c, score: b.score };
+    // only a long box shows its line's direction; a short one's angle is mostly noise
+    const slope = r.w >= 3 * r.h ? Math.max(-MAX_SLOPE, Math.min(MAX_SLOPE, Math.tan(wrapHalfTurn(r.angle - dir)))) : 0;
+    return { ...r, u: b.cx * c + b.cy * s, v: -b.cx * s + b.cy * c, score: b.score, slope };
   });
 }
 

@@ -116,11 +116,18 @@ function inColumnOrder(found: Partial<Record<(typeof FRONT_LABELS)[number], Loca
 
 /** The row holding the number: the 公民身份号码 row, else the row with the longest digit run. */
 function numberRow(rows: Row[], labelRow: number | undefined): number {
-  if (labelRow !== undefined) return labelRow;
+  const run = (row: Row) => Math.max(0, ...(row.text.match(/[0-9X]+/g) ?? []).map((s) => s.length));
+  if (labelRow !== undefined) {
+    // a number tilted away from its label (a card seen in perspective) may form a row of its
+    // own just above or below it; it is never an address line
+    if (run(rows[labelRow]!) >= 15) return labelRow;
+    const beside = [labelRow - 1, labelRow + 1].find((r) => r >= 0 && r < rows.length && run(rows[r]!) >= 15);
+    return beside ?? labelRow;
+  }
   let best = -1, bestLen = 0;
   rows.forEach((row, r) => {
-    const run = Math.max(0, ...(row.text.match(/[0-9X]+/g) ?? []).map((s) => s.length));
-    if (run > bestLen) { bestLen = run; best = r; }
+    const len = run(row);
+    if (len > bestLen) { bestLen = len; best = r; }
   });
   return bestLen >= 12 ? best : -1;
 }
@@ -190,6 +197,23 @@ function movedBox(b: CardBox, du: number, dv: number, w: number): CardBox {
   return { ...b, w, u: b.u + du, v: b.v + dv, cx: b.cx + du * cos - dv * sin, cy: b.cy + du * sin + dv * cos };
 }
 
+/** The extent of `spans` along their row as one line, read again. */
+async function readAsOneLine(spans: Span[], reread: Reread): Promise<Span | undefined> {
+  const pieces = spans.map((sp, i) => spanPart(sp, false, i === spans.length - 1));
+  const left = Math.min(...pieces.map((p) => p.box.u - p.box.w / 2));
+  const right = Math.max(...pieces.map((p) => p.box.u + p.box.w / 2));
+  // the tallest piece sets the crop's height and angle; the row's centre its place
+  const ref = pieces.reduce((a, p) => (p.box.h > a.box.h ? p : a));
+  const v = pieces.reduce((sum, p) => sum + p.box.v, 0) / pieces.length;
+  const w = right - left;
+  const box = movedBox(ref.box, left + w / 2 - ref.box.u, v - ref.box.v, w);
+  const steps = Math.max(1, Math.round((ref.probs.steps * w) / Math.max(1, ref.box.w)));
+  const guess: TextLine = { box, probs: { probs: new Float32Array(0), steps, classes: ref.probs.classes }, text: { text: '', chars: [], confidence: 0 } };
+  if (ref.pitch) guess.pitch = ref.pitch;
+  const [again] = await reread([guess]);
+  return again ? { line: again, from: 0, to: again.probs.steps } : undefined;
+}
+
 /**
  * The piece of a span's line that holds the span (plus one character before it when `lead`,
  * after it when `tail`), as a line of its own for the second look. Steps map to the box's
@@ -233,12 +257,26 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
     sexRow = placed.sex;
     birthRow ??= placed.birth;
   }
+  // two of the column's labels read give the rows' pitch, which places the other rows
+  const byPitch = rowsByPitch(rows, at);
+  sexRow ??= byPitch.sex;
+  birthRow ??= byPitch.birth;
   // 姓名 unreadable: the name is on the row above the one its labels place as the sex row
-  const nameRow = at['姓名']?.row ?? ((at['性别'] || at['民族']) && sexRow !== undefined && sexRow >= 1 ? sexRow - 1 : placed?.name);
+  const nameRow = at['姓名']?.row ?? ((at['性别'] || at['民族']) && sexRow !== undefined && sexRow >= 1 ? sexRow - 1 : placed?.name ?? byPitch.name);
   if (nameRow !== undefined) {
     const row = rows[nameRow]!;
-    const spans = spansBetween(row, at['姓名'] ? labelEndInColumn(rows, at, '姓名') : labelColumnEnd(rows, at, row));
+    let spans = spansBetween(row, at['姓名'] ? labelEndInColumn(rows, at, '姓名') : labelColumnEnd(rows, at, row));
+    // 姓名 read but nothing after it: the detector missed the value (glare, blur), so its place
+    // is read; never more sure than a value the detector found
     fields.name = withoutStray(freeField(spans, cs), true);
+    if (!fields.name.value && at['姓名'] && reread) {
+      const place = await missedValue(rows, nameRow, at['姓名'].end, cs, reread);
+      if (place) {
+        spans = [place];
+        const name = withoutStray(freeField(spans, cs), true);
+        fields.name = { ...name, confidence: Math.min(name.confidence, 0.89) };
+      }
+    }
     if (reread) fields.name = await confirm(fields.name, spans, cs, reread);
     if (!at['姓名'] && fields.name.value) fields.name = { ...fields.name, confidence: Math.min(fields.name.confidence, 0.89) };
   }
@@ -246,7 +284,14 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
   if (birthRow !== undefined) {
     const row = rows[birthRow]!;
     const after = at['出生']?.row === birthRow ? at['出生'].end : labelColumnEnd(rows, at, row);
-    birthRead = decodeSpans(spansBetween(row, after), cs, allowed.date, 0.05);
+    const spans = spansBetween(row, after);
+    birthRead = decodeSpans(spans, cs, allowed.date, 0.05);
+    // the detector cut the date into pieces and missed one (a lone 1 between 年 and 月): the
+    // whole extent of the value, read as one line
+    if (!parseBirthday(birthRead.text) && reread && spans.length > 1) {
+      const whole = await readAsOneLine(spans, reread);
+      if (whole) birthRead = decodeSpans([whole], cs, allowed.date, 0.05);
+    }
     const value = parseBirthday(birthRead.text);
     if (value) fields.birthday = { value, confidence: minProb(birthRead) };
     else birthRead = undefined;
@@ -291,7 +336,8 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
   const addressRow = at['住址']?.row ?? (fields.birthday.value && birthRow !== undefined && idRow > birthRow + 1 ? birthRow + 1 : undefined);
   if (addressRow !== undefined) {
     const first = addressRow;
-    const last = idRow > first ? idRow : rows.length;
+    const numberTop = Math.min(idRow, at['公民身份号码']?.row ?? idRow);
+    const last = numberTop > first ? numberTop : rows.length;
     const row = rows[first]!;
     const spans = spansBetween(row, at['住址'] ? labelEndInColumn(rows, at, '住址') : labelColumnEnd(rows, at, row));
     const valueU = spans.length ? spans[0]!.line.box.u - spans[0]!.line.box.w / 2 : -Infinity;
@@ -299,7 +345,8 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
       const next = rows[r]!;
       for (const line of next.lines) {
         const left = line.box.u - line.box.w / 2;
-        if (left >= valueU - 1.5 * next.h) spans.push({ line, from: 0, to: line.probs.steps });
+        // up to where the next box of the row reads the same characters again (its `cut`)
+        if (left >= valueU - 1.5 * next.h) spans.push({ line, from: 0, to: line.cut ?? line.probs.steps });
       }
     }
     let missedLine = false;
@@ -411,6 +458,78 @@ function labelColumnEnd(rows: Row[], at: ReturnType<typeof locateFrontLabels>, r
   return end;
 }
 
+/** The rows of 姓名, 性别 and 出生: consecutive, evenly spaced (住址's first line follows). */
+const PITCHED_ROWS = ['姓名', '性别', '出生', '住址'] as const;
+
+/**
+ * The name, sex and birthday rows placed by the pitch of the column's rows, from the two
+ * labels read farthest apart: the row nearest each place, within a third of the pitch.
+ */
+function rowsByPitch(rows: Row[], at: ReturnType<typeof locateFrontLabels>): { name?: number; sex?: number; birth?: number } {
+  const known = PITCHED_ROWS.map((label, k) => ({ k, row: (label === '性别' ? at['性别'] ?? at['民族'] : at[label])?.row })).filter(
+    (x): x is { k: number; row: number } => x.row !== undefined,
+  );
+  if (known.length < 2) return {};
+  const a = known[0]!, b = known[known.length - 1]!;
+  const pitch = (rows[b.row]!.v - rows[a.row]!.v) / (b.k - a.k);
+  if (!(pitch > 0.8 * rows[a.row]!.h)) return {};
+  const taken = new Set(known.map((x) => x.row));
+  const place = (k: number): number | undefined => {
+    const want = rows[a.row]!.v + (k - a.k) * pitch;
+    let best: number | undefined, bestD = pitch / 3;
+    rows.forEach((row, r) => {
+      const d = Math.abs(row.v - want);
+      if (!taken.has(r) && d < bestD) { bestD = d; best = r; }
+    });
+    return best;
+  };
+  return { name: place(0), sex: place(1), birth: place(2) };
+}
+
+/**
+ * A value whose label was read but which the detector missed: the place after the label, up
+ * to where the column's longest line ends, read as one line; what starts at the value column
+ * and runs without a gap is the value.
+ */
+async function missedValue(rows: Row[], r: number, labelEnd: number, cs: Charset, reread: Reread): Promise<Span | undefined> {
+  const row = rows[r]!;
+  const c = row.chars[labelEnd];
+  if (!c) return undefined;
+  const label = row.lines[c.line]!;
+  const left = charU(label, c) + 0.5 * row.h;
+  const right = Math.max(...rows.flatMap((x) => x.lines.map((l) => l.box.u + l.box.w / 2)).filter((u) => u > left));
+  if (!(right - left > row.h)) return undefined;
+  return readAtPlace(label, left, right, 0, cs, reread);
+}
+
+/**
+ * The text at a place where the detector found none: a box from `left` to `right` along the
+ * rows, `dv` across them from `ref`'s line, read once. A read counts only when it is clearly
+ * text from the place's start, without a gap; marks further on are not it.
+ */
+async function readAtPlace(ref: TextLine, left: number, right: number, dv: number, cs: Charset, reread: Reread): Promise<Span | undefined> {
+  const b = ref.box;
+  const w = right - left, u = left + w / 2;
+  const box = movedBox(b, u - b.u, dv, w);
+  const steps = Math.max(1, Math.round((ref.probs.steps * w) / Math.max(1, b.w)));
+  const guess: TextLine = { box, probs: { probs: new Float32Array(0), steps, classes: ref.probs.classes }, text: { text: '', chars: [], confidence: 0 } };
+  if (ref.pitch) guess.pitch = ref.pitch;
+  const [again] = await reread([guess]);
+  if (!again) return undefined;
+  // with the characters the model saw but did not name: a mark further on is one too
+  // (not the faint guesses that fill blank paper between them)
+  const all = gapAwareDecode({ line: again, from: 0, to: again.probs.steps }, cs).chars.filter((c) => c.char !== ' ' && c.prob >= 0.1);
+  const pitch = again.pitch ?? again.probs.steps / 12;
+  if (!all.length || all[0]!.t0 > 2 * pitch + 3) return undefined;
+  let n = 1;
+  while (n < all.length && all[n]!.t0 - all[n - 1]!.t1 <= 2 * pitch) n++;
+  const chars = all.slice(0, n);
+  if (chars.some((c) => c.prob < 0.5) || chars.reduce((a, c) => a + c.prob, 0) / n < 0.7) return undefined;
+  // up to the next mark, or a character's advance past the last (faint guesses fill the rest)
+  const to = n < all.length ? (chars[n - 1]!.t1 + all[n]!.t0 + 1) >> 1 : Math.min(again.probs.steps, chars[n - 1]!.t1 + 1 + Math.ceil(pitch));
+  return { line: again, from: 0, to };
+}
+
 /**
  * The rows of the sex and the birthday where their labels are unreadable: the card prints
  * 姓名, 性别, 出生 and 住址 on consecutive rows, so a row between two located ones holds the
@@ -477,26 +596,7 @@ async function missedAddressLine(rows: Row[], first: number, last: number, birth
   if (below && below.v - bottom.v < 1.8 * spacing) return undefined;
   // the column starts where the lines after the first do, or where the first's value does
   const left = count >= 2 ? bottom.lines[0]!.box.u - bottom.lines[0]!.box.w / 2 : end.box.u - end.box.w / 2;
-  const b = end.box;
-  const w = columnEnd - left, u = left + w / 2;
-  const box = movedBox(b, u - b.u, spacing, w);
-  const steps = Math.max(1, Math.round((end.probs.steps * w) / Math.max(1, b.w)));
-  const guess: TextLine = { box, probs: { probs: new Float32Array(0), steps, classes: end.probs.classes }, text: { text: '', chars: [], confidence: 0 } };
-  if (end.pitch) guess.pitch = end.pitch;
-  const [again] = await reread([guess]);
-  if (!again) return undefined;
-  // with the characters the model saw but did not name: a mark further on is one too
-  // (not the faint guesses that fill blank paper between them)
-  const all = gapAwareDecode({ line: again, from: 0, to: again.probs.steps }, cs).chars.filter((c) => c.char !== ' ' && c.prob >= 0.1);
-  const pitch = again.pitch ?? again.probs.steps / 12;
-  // the line's text runs from the column's start without a gap; marks further on are not it
-  if (!all.length || all[0]!.t0 > 2 * pitch + 3) return undefined;
-  let n = 1;
-  while (n < all.length && all[n]!.t0 - all[n - 1]!.t1 <= 2 * pitch) n++;
-  const chars = all.slice(0, n);
-  if (chars.some((c) => c.prob < 0.5) || chars.reduce((a, c) => a + c.prob, 0) / n < 0.7) return undefined;
-  const to = n < all.length ? (chars[n - 1]!.t1 + all[n]!.t0 + 1) >> 1 : again.probs.steps;
-  return { line: again, from: 0, to };
+  return readAtPlace(end, left, columnEnd, spacing, cs, reread);
 }
 
 /** A number that passed its check digit and was read with confidence vouches for its parts. */

@@ -47,9 +47,9 @@ export function groupRows(lines: TextLine[]): Row[] {
   const rows: TextLine[][] = [];
   for (const l of sorted) {
     const row = rows.find((r) => {
-      const ref = r.reduce((s, x) => s + x.box.v, 0) / r.length;
+      const dv = r.reduce((s, x) => s + acrossRows(l.box, x.box), 0) / r.length;
       const h = Math.min(l.box.h, ...r.map((x) => x.box.h));
-      return Math.abs(l.box.v - ref) < 0.45 * h;
+      return Math.abs(dv) < 0.45 * h;
     });
     if (row) row.push(l);
     else rows.push([l]);
@@ -57,6 +57,16 @@ export function groupRows(lines: TextLine[]): Row[] {
   return rows
     .map((r) => makeRow(r.sort((a, b) => a.box.u - b.box.u)))
     .sort((a, b) => a.v - b.v);
+}
+
+/**
+ * How far `a` stands below `b`, compared halfway between them along the rows: a card seen in
+ * perspective tilts its lines, so a long number and its label beside it can be centred half a
+ * line apart and still stand on one row.
+ */
+function acrossRows(a: CardBox, b: CardBox): number {
+  const mid = (a.u + b.u) / 2;
+  return a.v + (a.slope ?? 0) * (mid - a.u) - (b.v + (b.slope ?? 0) * (mid - b.u));
 }
 
 /** A character's position along the row: the recogniser's steps cover the box evenly. */
@@ -72,7 +82,10 @@ function repeatedTail(l: TextLine, next: TextLine, advance: number): DecodedChar
   const mine = l.text.chars.filter((c) => c.char !== ' ');
   const theirs = next.text.chars.filter((c) => c.char !== ' ');
   const nextLeft = next.box.u - next.box.w / 2;
-  for (let k = Math.min(mine.length - 1, theirs.length, 6); k >= 1; k--) {
+  // a box lying mostly inside the next one is a piece of its line the detector also found on
+  // its own (a lone 5 before 5月16日): all of it may be read again there
+  const inside = l.box.u + l.box.w / 2 - nextLeft >= 0.6 * l.box.w;
+  for (let k = Math.min(mine.length - (inside ? 0 : 1), theirs.length, 6); k >= 1; k--) {
     const tail = mine.slice(mine.length - k);
     if (tail.some((c, i) => c.char !== theirs[i]!.char)) continue;
     if (charU(l, tail[0]!) >= nextLeft - advance) return tail[0];

@@ -442,3 +442,124 @@ describe('the second look with white space in its read', () => {
     assert.ok(f.name.confidence > 0.9, `confidence ${f.name.confidence}`);
   });
 });
+
+describe('rows the detector split, tilted or missed a piece of', () => {
+  // 0171, 0139, 0134, 0153, 0158 and 0181 of bench seed 7: each read wrong before
+  const id = '431129198501209116';
+  const text = '姓名谢建航性别男民族汉出生1985年1月20日住址湖南省永州市江华瑶族自治县龙泉镇黄河大道369号公民身份号码' + id;
+  const cs = charsetOf(text + '山西吕梁文水青石门村4组275孙子玥生良59谭彬');
+  const top = () => [
+    line(cs, 9.6, [...run('姓名', 7.5, 5), ...run('谢建航', 18.7, 3.8)]),
+    line(cs, 16.2, [...run('性别', 7.5, 5), ['男', 18.4], ...run('民族', 29.5, 5), ['汉', 40.6]]),
+    line(cs, 22.8, [...run('出生', 7.5, 5), ...run('1985', 17.5, 1.8), ['年', 27.5], ['1', 31.4], ['月', 35.5], ...run('20', 38.7, 1.8), ['日', 43.7]]),
+    line(cs, 29.4, [...run('住址', 7.5, 5), ...run('湖南省永州市江华瑶族自', 18.4, 3.2)]),
+    line(cs, 34.0, run('治县龙泉镇黄河大道369', 18.4, 2.9)),
+    line(cs, 38.6, run('号', 18.4, 3.2)),
+    line(cs, 46.6, run('公民身份号码', 7, 2.7)),
+  ];
+  const address = '湖南省永州市江华瑶族自治县龙泉镇黄河大道369号';
+
+  it('keeps a number tilted by perspective on its label\'s row', async () => {
+    // centred 2.2 mm above its label, but climbing across the card: level with the label
+    // halfway between them
+    const tilted = line(cs, 44.4, number(id));
+    tilted.box.slope = -0.06;
+    const rows = card(cs, [...top(), tilted]);
+    const labelRow = rows.find((r) => r.text.includes('公民身份号码'));
+    assert.ok(labelRow?.text.includes(id), `one row: ${rows.map((r) => r.text).join(' / ')}`);
+    const f = await parseFront(rows, cs);
+    assert.equal(f.idCard.value, id);
+    assert.equal(f.address.value, address);
+  });
+
+  it('takes a number standing on a row of its own beside its label for the number, not the address', async () => {
+    const f = await parseFront(card(cs, [...top(), line(cs, 44.4, number(id))]), cs);
+    assert.equal(f.idCard.value, id);
+    assert.equal(f.address.value, address);
+  });
+
+  it('reads an address line overlapping the next box of its row once', async () => {
+    const rows = card(cs, [
+      ...top().slice(0, 3),
+      line(cs, 29.4, [...run('住址', 7.5, 5), ...run('山西省吕梁市文水县青山', 18.4, 3.2)]),
+      // 镇石门 and 门村4组275号: the detector's two boxes both hold the 门
+      line(cs, 34.0, run('镇石门', 18.4, 3.2)),
+      line(cs, 34.0, [['门', 24.8], ...run('村4组275号', 28.0, 2.4)]),
+      line(cs, 46.6, run('公民身份号码', 7, 2.7)),
+      line(cs, 46.6, number(id)),
+    ]);
+    const f = await parseFront(rows, cs);
+    assert.equal(f.address.value, '山西省吕梁市文水县青山镇石门村4组275号');
+  });
+
+  it('reads a lone character inside the next box of the row once', async () => {
+    const rows = card(cs, [
+      ...top().slice(0, 2),
+      line(cs, 22.8, [...run('出生', 7.5, 5), ...run('1985', 17.5, 1.8)]),
+      line(cs, 22.8, [['年', 27.5]]),
+      // a box around the 1 alone, and the next box from the same 1 (read half a character on)
+      line(cs, 22.8, [['1', 31.4]]),
+      line(cs, 22.8, [['1', 32.6], ['月', 35.5], ...run('20', 38.7, 1.8), ['日', 43.7]]),
+      ...top().slice(3),
+      line(cs, 46.6, number(id)),
+    ]);
+    const birthRow = rows.find((r) => r.text.includes('出生'))!;
+    assert.equal(birthRow.text, '出生1985年1月20日');
+    assert.equal((await parseFront(rows, cs)).birthday.value, '19850120');
+  });
+
+  it('reads a birthday the detector cut into pieces, one missed, as one line', async () => {
+    const rows = card(cs, [
+      ...top().slice(0, 2),
+      line(cs, 22.8, [...run('出生', 7.5, 5), ...run('1985', 17.5, 1.8)]),
+      line(cs, 22.8, [['年', 27.5]]),
+      // no box around the 1 between 年 and 月
+      line(cs, 22.8, [['月', 35.5]]),
+      line(cs, 22.8, [...run('20', 38.7, 1.8), ['日', 43.7]]),
+      ...top().slice(3),
+      line(cs, 46.6, number(id)),
+    ]);
+    const asked: { left: number; right: number }[] = [];
+    const reread = async (ls: TextLine[]) => ls.map((l) => {
+      asked.push({ left: l.box.u - l.box.w / 2, right: l.box.u + l.box.w / 2 });
+      // what the model reads over the whole extent of the value
+      return line(cs, l.box.v, [...run('1985', 17.5, 1.8), ['年', 27.5], ['1', 31.4], ['月', 35.5], ...run('20', 38.7, 1.8), ['日', 43.7]]);
+    });
+    const f = await parseFront(rows, cs, reread);
+    assert.equal(f.birthday.value, '19850120');
+    const whole = asked.find((a) => a.right - a.left > 20);
+    assert.ok(whole && whole.left <= 16 && whole.right >= 45, `one crop from the year to 日: ${JSON.stringify(asked)}`);
+  });
+
+  it('places the name and sex rows by the pitch of two labels read', async () => {
+    const rows = card(cs, [
+      // the name's label unread, the sex's labels misread
+      line(cs, 9.6, run('孙子玥', 18.7, 3.8)),
+      line(cs, 16.2, [['生', 12.5, 0.6], ['男', 18.4], ['良', 34.5, 0.5], ['汉', 40.6]]),
+      line(cs, 22.8, [...run('出生', 7.5, 5), ...run('1959', 17.5, 1.8), ['年', 27.5], ['1', 31.4], ['月', 35.5], ['1', 38.7], ['日', 43.7]]),
+      line(cs, 29.4, [...run('住址', 7.5, 5), ...run('湖南省永州市江华瑶族自', 18.4, 3.2)]),
+    ]);
+    const f = await parseFront(rows, cs);
+    assert.equal(f.name.value, '孙子玥');
+    assert.ok(f.name.confidence < 0.9, 'placed, not labelled');
+    assert.equal(f.birthday.value, '19590101');
+  });
+
+  it('reads the place of a name the detector missed after its label', async () => {
+    const rows = card(cs, [line(cs, 9.6, run('姓名', 7.5, 5)), ...top().slice(1), line(cs, 46.6, number(id))]);
+    const asked: number[] = [];
+    const reread = async (ls: TextLine[]) => ls.map((l) => {
+      asked.push(l.box.u - l.box.w / 2);
+      const found = rows.flatMap((r) => r.lines).find((x) => Math.abs(x.box.v - l.box.v) < 0.5 && Math.abs(x.box.u - l.box.u) < 0.5);
+      if (found) return found;
+      // the name, then faint guesses over the blank card
+      const read = line(cs, l.box.v, [['谭', 18.7], ['彬', 22.5, 0.9], ['山', 30, 0.04], ['西', 38, 0.03]], {}, 25);
+      if (l.pitch) read.pitch = l.pitch;
+      return read;
+    });
+    const f = await parseFront(rows, cs, reread);
+    assert.equal(f.name.value, '谭彬');
+    assert.ok(f.name.confidence < 0.9, 'read where the layout puts it');
+    assert.ok(asked.some((left) => left > 12.5 && left < 18), `looked after the label: ${asked}`);
+  });
+});
