@@ -1,4 +1,4 @@
-// `node --import tsx bench/ocr-memory.ts [--pool 2] [--threads 1] [--peers on|off] [--count 40] [--lanes 4] [--only large] [--set <dir>]`
+// `node --import tsx bench/ocr-memory.ts [--pool 2] [--threads 1] [--peers on|lines|off|off,lines,on] [--count 40] [--lanes 4] [--only large] [--set <dir>]`
 // Where the recognizer's memory goes: RSS after starting the pool (models loaded), then while
 // reading `--count` images of the generated set (default: bench/out/ocr-cards-v2-s1-f500, the
 // images with the 'large' distortion first so the 4096 px photos are in every run), with both
@@ -7,9 +7,10 @@
 // kernel's VmHWM), RSS after the run and after a pause, cards/s, median latency, CPU per card.
 // Run it with MALLOC_ARENA_MAX=1 in the environment to see what glibc's per-thread arenas cost.
 // `--peers off`: no sharing of a card's line recognition with an idle worker (peer.ts).
-// `--peers ab`: one request at a time, each image read by a pool with sharing off and one with
-// it on, in alternating order, for a paired comparison on a machine others share (prints the
-// median of each and the median of the per-image ratios; the memory figures are for both pools).
+// `--peers lines`: only line sharing (no two-thread detection). `--peers off,lines,on` (or `ab` =
+// `off,on`): one request at a time, each image read by one pool per setting in rotating order,
+// for a paired comparison on a machine others share (prints each median latency and the median
+// of the per-image ratios to the first).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,31 +42,31 @@ const list = picked.slice(0, Number(values.count));
 let peak = 0;
 const sample = () => { peak = Math.max(peak, process.memoryUsage().rss); };
 const timer = setInterval(sample, 10);
-if (values.peers === 'ab') {
-  const [off, on] = await Promise.all([
-    createRecognizer({ poolSize: Number(values.pool), threads: Number(values.threads), peers: false }),
-    createRecognizer({ poolSize: Number(values.pool), threads: Number(values.threads), peers: true }),
-  ]);
-  const times: { off: number[]; on: number[] } = { off: [], on: [] };
+if (values.peers.includes(',') || values.peers === 'ab') {
+  const modes = values.peers === 'ab' ? ['off', 'on'] : values.peers.split(',');
+  const pools = await Promise.all(modes.map((m) => createRecognizer({ poolSize: Number(values.pool), threads: Number(values.threads), peers: m === 'lines' ? 'lines' : m !== 'off' })));
+  const times: number[][] = modes.map(() => []);
   const cpu0 = process.cpuUsage();
   for (const [i, row] of list.entries()) {
     const bytes = fs.readFileSync(path.join(values.set, row.file));
-    for (const which of i % 2 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+    // each image read by every pool in turn, the order rotating from image to image
+    for (let k = 0; k < modes.length; k++) {
+      const m = (i + k) % modes.length;
       const t = performance.now();
-      await (which === 'on' ? on : off).read(bytes).catch(() => undefined);
-      times[which].push(performance.now() - t);
+      await pools[m]!.read(bytes).catch(() => undefined);
+      times[m]!.push(performance.now() - t);
     }
   }
   const cpu = process.cpuUsage(cpu0);
   const med = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] ?? 0;
-  const ratio = med(times.on.map((t, i) => t / times.off[i]!));
-  console.log(`paired, ${list.length} images one at a time: median ${Math.round(med(times.off))} ms sharing off, ${Math.round(med(times.on))} ms on; median ratio on/off ${ratio.toFixed(3)}; CPU ${Math.round((cpu.user + cpu.system) / 1000 / list.length / 2)} ms/card; load average ${os.loadavg()[0]!.toFixed(1)}`);
+  const parts = modes.map((m, k) => `${m} ${Math.round(med(times[k]!))} ms` + (k ? ` (median ratio to ${modes[0]} ${med(times[k]!.map((t, i) => t / times[0]![i]!)).toFixed(3)})` : ''));
+  console.log(`paired, ${list.length} images one at a time, median latency: ${parts.join(', ')}; CPU ${Math.round((cpu.user + cpu.system) / 1000 / list.length / modes.length)} ms/card; load average ${os.loadavg()[0]!.toFixed(1)}`);
   clearInterval(timer);
-  await Promise.all([off.close(), on.close()]);
+  await Promise.all(pools.map((p) => p.close()));
   process.exit(0);
 }
 const t0 = performance.now();
-const recognizer = await createRecognizer({ poolSize: Number(values.pool), threads: Number(values.threads), peers: values.peers !== 'off' });
+const recognizer = await createRecognizer({ poolSize: Number(values.pool), threads: Number(values.threads), peers: values.peers === 'lines' ? 'lines' : values.peers !== 'off' });
 sample();
 const started = process.memoryUsage().rss;
 console.log(`pool ${values.pool} x ${values.threads} thread(s), peers ${values.peers}, MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '-'}: started in ${Math.round(performance.now() - t0)} ms, RSS ${mb(started)} MB`);

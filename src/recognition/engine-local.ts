@@ -19,7 +19,7 @@ export async function createLocalEngine(opts: { threads?: number; graphs?: Model
   // one worker, one core: libvips must not start its own thread pool per call either
   sharp.concurrency(1);
   sharp.cache(false);
-  const models: OcrModels = await loadModels({ threads: opts.threads ?? 1, graphs: opts.graphs, wideDet: !!opts.peers });
+  const models: OcrModels = await loadModels({ threads: opts.threads ?? 1, graphs: opts.graphs, wideDet: !!opts.peers && opts.peers.wideDet !== false });
   if (opts.peers) {
     const peers = startPeers(opts.peers, (crop) => recognizeLine(models, crop));
     // a card's lines shared with an idle peer; its detection runs on two cores when one is idle

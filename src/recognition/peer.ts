@@ -16,6 +16,8 @@
 // soon as a card waits in the pool's queue. A helper that dies (its port closes) or falls silent
 // leaves its unreturned lines to the requester, which reads them itself: the results are the
 // same model runs either way, in order.
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import type { LineProbs } from './ocr/ctc.ts';
 import type { LineCrop } from './ocr/recognize.ts';
@@ -39,6 +41,11 @@ export interface PeerSetup {
   size: number;
   control: SharedArrayBuffer;
   ports: { index: number; port: MessagePort }[];
+  /** also run text detection on two threads while a peer's core is idle (default true) */
+  wideDet?: boolean;
+  /** share even while other processes keep the machine's cores busy (default: only when they
+   *  leave a core idle, see spareCore) */
+  always?: boolean;
   /** fault injection for tests: exit the thread after reading this many lines for a peer */
   exitAfterPeerLines?: number;
 }
@@ -69,6 +76,39 @@ type ShareReply =
   | { type: 'end'; id: number };
 
 export type LineRunner = (crops: LineCrop[]) => Promise<LineProbs[] | null>;
+
+/**
+ * Whether other processes leave this machine a core to spare: a peer worker being idle means
+ * little when its core is busy with another process (measured on our shared 2-core machine at
+ * load 6-7: sharing then made one request 5-8 % slower, not faster). From /proc/stat over the
+ * last half second or more, minus this process's own CPU time: true while the rest of the
+ * machine used less than half a core. Without /proc/stat (not Linux): true.
+ */
+let spareSample = { at: 0, busy: 0, total: 0, own: 0 };
+let spare = true;
+const CORES = availableParallelism();
+export function spareCore(): boolean {
+  const now = performance.now();
+  if (now - spareSample.at < 500) return spare;
+  let fields: number[];
+  try {
+    fields = readFileSync('/proc/stat', 'latin1').slice(0, 200).split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  } catch {
+    return (spare = true);
+  }
+  // user nice system idle iowait irq softirq steal, in clock ticks (USER_HZ, 100 a second)
+  const total = fields.reduce((a, b) => a + b, 0);
+  const busy = total - fields[3]! - fields[4]!;
+  const usage = process.cpuUsage();
+  const own = (usage.user + usage.system) / 10_000;
+  if (spareSample.at > 0 && total > spareSample.total) {
+    const others = busy - spareSample.busy - (own - spareSample.own);
+    // in cores: ticks of the others over ticks of one core in the interval
+    spare = others / ((total - spareSample.total) / CORES) < 0.5;
+  }
+  spareSample = { at: now, busy, total, own };
+  return spare;
+}
 
 /** Counts of what this thread shared (for tests and measurements). */
 export interface PeerStats {
@@ -157,7 +197,7 @@ export function startPeers(
   }
 
   const run: LineRunner = async (crops) => {
-    if (crops.length < 2) return null;
+    if (crops.length < 2 || !ports.size || !(setup.always || spareCore())) return null;
     let peer = -1;
     for (const index of ports.keys()) {
       if (Atomics.compareExchange(state, index, IDLE, PEER) === IDLE) {
@@ -240,6 +280,7 @@ export function startPeers(
    * neither the pool nor another worker gives it work meanwhile); the function returned frees it.
    */
   const claim = (): (() => void) | null => {
+    if (!ports.size || !(setup.always || spareCore())) return null;
     for (const index of ports.keys()) {
       if (Atomics.compareExchange(state, index, IDLE, PEER) === IDLE) {
         stats.coresBorrowed++;

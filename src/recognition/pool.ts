@@ -16,8 +16,11 @@ export interface RecognizerOptions {
   /** ONNX Runtime intra-op threads per worker (default 1: one worker, one core). More lets one
    *  request use an idle core; the extra threads sleep rather than spin between ops. */
   threads?: number;
-  /** let a worker share a card's line recognition with an idle worker (peer.ts); default on */
-  peers?: boolean;
+  /** let a worker use an idle worker's core (peer.ts): `true` (default) shares a card's line
+   *  recognition and runs its text detection on two threads; 'lines' only the former; false neither */
+  peers?: boolean | 'lines';
+  /** share with an idle worker even while other processes keep the cores busy (tests) */
+  peersAlways?: boolean;
   /** fault injection for tests: each worker's thread exits after reading this many lines for a peer */
   peerExitAfterLines?: number;
 }
@@ -69,7 +72,7 @@ export async function createRecognizer(opts: RecognizerOptions = {}): Promise<Po
   let nextId = 1;
   let closed = false;
   let restarts = 0;
-  const sharing = (opts.peers ?? true) && size > 1;
+  const sharing = (opts.peers ?? true) !== false && size > 1;
   // each worker's state (IDLE / OWN card / PEER work or starting), then the queue's length
   const control = createPeerControl(size);
   const state = new Int32Array(control);
@@ -109,7 +112,7 @@ export async function createRecognizer(opts: RecognizerOptions = {}): Promise<Po
         transfer.push(port1);
         worker.postMessage({ type: 'peer-port', index, port: port2 } satisfies PeerPortMessage, [port2]);
       }
-      peers = { index, size, control, ports, exitAfterPeerLines: opts.peerExitAfterLines };
+      peers = { index, size, control, ports, wideDet: opts.peers !== 'lines', always: opts.peersAlways, exitAfterPeerLines: opts.peerExitAfterLines };
     }
     const worker = new Worker(BOOT, { eval: true, workerData: { threads, graphs, peers } satisfies WorkerData, transferList: transfer });
     byIndex.set(index, worker);

@@ -51,7 +51,8 @@ describe('line recognition shared with a peer worker', () => {
       helper.once('error', reject);
     });
     Atomics.store(state, 1, IDLE);
-    peers = startPeers({ index: 0, size: 2, control, ports: [{ index: 1, port: port1 }] }, (crop) => recognizeLine(models, crop));
+    // `always`: this test shares whatever else runs on the machine
+    peers = startPeers({ index: 0, size: 2, control, always: true, ports: [{ index: 1, port: port1 }] }, (crop) => recognizeLine(models, crop));
   });
   after(async () => {
     await helper?.terminate();
@@ -132,7 +133,7 @@ describe('the pool with sharing on and off', () => {
   let on: PoolRecognizer;
   let off: PoolRecognizer;
   before(async () => {
-    [on, off] = await Promise.all([createRecognizer({ poolSize: 2 }), createRecognizer({ poolSize: 2, peers: false })]);
+    [on, off] = await Promise.all([createRecognizer({ poolSize: 2, peersAlways: true }), createRecognizer({ poolSize: 2, peers: false })]);
   });
   after(async () => {
     await Promise.all([on?.close(), off?.close()]);
@@ -156,7 +157,7 @@ describe('a helper that dies while reading lines for a peer', () => {
   let off: PoolRecognizer;
   before(async () => {
     // each worker's thread exits after reading one line for a peer
-    [dying, off] = await Promise.all([createRecognizer({ poolSize: 2, peerExitAfterLines: 1 }), createRecognizer({ poolSize: 2, peers: false })]);
+    [dying, off] = await Promise.all([createRecognizer({ poolSize: 2, peersAlways: true, peerExitAfterLines: 1 }), createRecognizer({ poolSize: 2, peers: false })]);
   });
   after(async () => {
     await Promise.all([dying?.close(), off?.close()]);
