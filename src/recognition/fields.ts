@@ -2,7 +2,7 @@
 // among the recogniser's candidate reads by its check digit and the printed birthday.
 import { checkDigitOf, NATIONS } from '../idcard/index.ts';
 import type { Decoded, DecodedChar } from './ocr/ctc.ts';
-import { classesOf, ctcLogLikelihood, WILDCARD } from './ocr/ctc.ts';
+import { classesOf, ctcLogLikelihood, greedyDecode, WILDCARD } from './ocr/ctc.ts';
 import type { Charset, Span } from './lines.ts';
 import type { ReadField } from './types.ts';
 
@@ -116,15 +116,19 @@ export function chooseFromList(spans: Span[], cs: Charset, values: readonly stri
   const alphabet = classesOf(cs.classOf, values.join(''));
   const score = (sp: Span, label: number[]) => ctcLogLikelihood(sp.line.probs, label, sp.from, sp.to, 0.001, alphabet);
   const scoreLabel = (label: number[]) => {
-    // the value may be split over several boxes: take the best split point per span boundary
     if (spans.length === 1) return score(spans[0]!, label);
-    let total = -Infinity;
-    for (let k = 0; k <= label.length; k++) {
-      const a = score(spans[0]!, label.slice(0, k));
-      const b = spans.slice(1).reduce((acc, sp, j) => acc + score(sp, j === 0 ? label.slice(k) : []), 0);
-      total = Math.max(total, a + b);
+    // the value may stand in any of the boxes, or be split over several: the best split of
+    // its characters over the spans in order, each span holding a (possibly empty) piece
+    let best = Array.from({ length: label.length + 1 }, (_, k) => score(spans[0]!, label.slice(0, k)));
+    for (const sp of spans.slice(1)) {
+      const next = new Array<number>(label.length + 1).fill(-Infinity);
+      for (let j = 0; j <= label.length; j++) {
+        if (best[j] === -Infinity) continue;
+        for (let k = j; k <= label.length; k++) next[k] = Math.max(next[k]!, best[j]! + score(sp, label.slice(j, k)));
+      }
+      best = next;
     }
-    return total;
+    return best[label.length]!;
   };
   const scores = values.map((v) => {
     // a character the model cannot produce is read as its usual stand-in where it has one,
@@ -138,5 +142,28 @@ export function chooseFromList(spans: Span[], cs: Charset, values: readonly stri
   scores.forEach((s, i) => { if (s > scores[best]!) best = i; });
   if (!Number.isFinite(scores[best]!)) return emptyField();
   const z = scores.reduce((acc, s) => acc + Math.exp(s - scores[best]!), 0);
-  return { value: values[best]!, confidence: 1 / z };
+  const value = values[best]!;
+  return { value, confidence: Math.min(1 / z, othersRead(spans, cs, value, scoreLabel)) };
+}
+
+/** characters of the front's labels around a listed value: their ink may fall in its spans */
+const LABEL_CHARS = new Set([...'性别民族']);
+/** how much likelier than the value chosen the model's own read must be to put it in doubt */
+const OTHER_READ_RATIO = 10;
+
+/**
+ * The doubt a list's choice carries where the model reads another character there: the list
+ * only compares its own values, so a blurred 畲 the model takes for 窗 could still come out
+ * as a certain 苗. When the free read holds a character the value lacks (not label ink) and is
+ * far likelier than the value, the choice is no more than a guess.
+ */
+function othersRead(spans: Span[], cs: Charset, value: string, scoreLabel: (label: number[]) => number): number {
+  const chars = [...value];
+  if (chars.some((ch) => !cs.classOf.has(ch))) return 1;
+  const free = spans.flatMap((sp) => greedyDecode(sp.line.probs, cs.charset, sp.from, sp.to).chars);
+  const foreign = free.filter((c) => /\p{Script=Han}/u.test(c.char) && !chars.includes(c.char) && !LABEL_CHARS.has(c.char));
+  if (!foreign.length) return 1;
+  const freeLL = spans.reduce((acc, sp) => acc + ctcLogLikelihood(sp.line.probs, greedyDecode(sp.line.probs, cs.charset, sp.from, sp.to).chars.map((c) => c.cls), sp.from, sp.to), 0);
+  const valueLL = scoreLabel(chars.map((ch) => cs.classOf.get(ch)!));
+  return freeLL - valueLL > Math.log(OTHER_READ_RATIO) ? 0.5 : 1;
 }

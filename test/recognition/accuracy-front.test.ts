@@ -563,3 +563,34 @@ describe('rows the detector split, tilted or missed a piece of', () => {
     assert.ok(asked.some((left) => left > 12.5 && left < 18), `looked after the label: ${asked}`);
   });
 });
+
+describe('a closed list read over several boxes', () => {
+  // 0249 and 0193 of bench seed 11: 性 | (别, unread) | 女 — a certain 男 from the label's ink
+  const cs = charsetOf('性别女男民族汉畲苗窗');
+  const sp = (l: TextLine) => ({ line: l, from: 0, to: l.probs.steps });
+
+  it('finds the value in a third box, not only in the first two', () => {
+    const label = line(cs, 16.2, [['性', 7.5]]);
+    // the unread 别: the model gives it a little 男 and nothing else
+    const blank = line(cs, 16.2, [['男', 12.5, 0.2]]);
+    const value = line(cs, 16.2, [['女', 18.4]]);
+    const f = chooseFromList([sp(label), sp(blank), sp(value)], cs, ['男', '女']);
+    assert.equal(f.value, '女');
+    assert.ok(f.confidence > 0.9);
+  });
+
+  it('doubts a choice where the model reads another character, far likelier', () => {
+    // a blurred 畲 read as 窗: the list alone would make 苗 (the likelier nation) certain
+    const l = line(cs, 16.2, [['窗', 40.6, 0.9]], { 窗: [['苗', 0.004], ['畲', 0.002]] });
+    const f = chooseFromList([sp(l)], cs, ['苗', '畲'], (v) => (v === '苗' ? 2 : 0));
+    assert.equal(f.value, '苗');
+    assert.ok(f.confidence <= 0.5, `confidence ${f.confidence}`);
+  });
+
+  it('stays sure where the free read is the value itself or label ink', () => {
+    const l = line(cs, 16.2, [['族', 35, 0.9], ['汉', 40.6, 0.97]]);
+    const f = chooseFromList([sp(l)], cs, ['汉', '苗']);
+    assert.equal(f.value, '汉');
+    assert.ok(f.confidence > 0.9);
+  });
+});

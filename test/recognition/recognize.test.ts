@@ -82,6 +82,15 @@ describe('recognition on the committed fixture cards', () => {
     assert.ok(results[3]!.front!.name.confidence < 0.9);
   });
 
+  it('reads the sex after a 性别 whose 别 went unread (a certain 男 from its ink before)', async () => {
+    for (const file of ['front-sex-label-unread.jpg', 'front-sex-label-unread-2.jpg']) {
+      const { t, bytes } = card(file);
+      const r = await rec.read(bytes);
+      assert.equal(r.front?.sex.value, t.front!.sex, file);
+      assert.equal(r.front?.idCard.value, t.front!.idCard, file);
+    }
+  });
+
   it('reads BMP input', async () => {
     const { t, bytes } = card('front-bmp24.bmp');
     const r = await rec.read(bytes);
