@@ -306,8 +306,6 @@ export function statsOf(...batchers: Array<{ sent: { batches: number; items: num
   return { batches, ops };
 }
 
-/** SQLite, the hot path in this thread: how long SQLite itself waits for another process's write lock (SHIMING_SQLITE_BUSY_MS only to measure against) */
-const SQLITE_BUSY_MS = Number(process.env.SHIMING_SQLITE_BUSY_MS ?? 0);
 /** SQLite: how long a batch retries a database another process keeps busy before the ordinary path */
 const SQLITE_RETRY_MS = 2000;
 
@@ -328,13 +326,11 @@ export async function openHoldBook(db: Db, options: HoldBookOptions = {}): Promi
   type FastOutcome = import('./sqlite-fast.ts').FastOutcome;
   // The transactions run in this thread, or in a thread of their own (sqlite-thread.ts) when
   // asked and it can start. Another process (a second node, the CLI) holding the write lock: the thread
-  // waits inside SQLite (50 ms busy timeout); in this thread SQLite does not wait at all
-  // (its busy handler sleeps 1 ms at a time with the event loop blocked: two nodes on one file
-  // stalled each other's every call in flight); either way the batch is tried again after a
-  // timer (the event loop runs on, so a transaction of this process's own store connection can
-  // finish too). After SQLITE_RETRY_MS the ops take the ordinary path, which waits on the
-  // store's busy timeout.
-  const local = () => inThread(file, SQLITE_BUSY_MS, CHECKPOINT_MS);
+  // waits inside SQLite (50 ms busy timeout); in this thread SQLite waits only 2 ms (it blocks
+  // the event loop); either way the batch is tried again after a timer (the event loop runs
+  // on, so a transaction of this process's own store connection can finish too). After
+  // SQLITE_RETRY_MS the ops take the ordinary path, which waits on the store's busy timeout.
+  const local = () => inThread(file, 2, CHECKPOINT_MS);
   let f: import('./sqlite-thread.ts').HotPath | undefined;
   if (options.thread === true) {
     try {

@@ -21,47 +21,25 @@ export class FastPathBusy extends Error {}
 // by default in the commit that grows the log past 1000 pages). A worker thread with its own
 // connection checkpoints PASSIVE (never blocking a writer) every few hundred ms instead; should
 // the log still grow large, it waits for a RESTART (in the worker, not the event loop).
-//
-// Once a checkpoint has copied the whole log, the next commit starts the log over from its
-// beginning, and with synchronous = NORMAL that commit fsyncs the log's new header. Left to the
-// hot path, that fsync ran on the event loop 1-4 times a second (1-2 ms each on a quiet machine,
-// 22 ms seen under load: every call in flight waited). So the worker makes that commit itself,
-// right after a checkpoint that caught up: a one-page write (the database header's user_version,
-// set to the value it has) restarts the log here, and the hot path's commits only append. Until
-// another connection commits (data_version), that page is left in the log uncopied, so that the
-// next commit after a quiet spell appends too.
 const CHECKPOINTER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
 const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma('busy_timeout = 200');
-const restartLog = db.transaction(() => {
-  const v = db.pragma('user_version', { simple: true });
-  db.pragma('user_version = ' + Number(v));
-});
-let restartedAt;
 const timer = setInterval(() => {
   try {
-    if (restartedAt !== undefined && db.pragma('data_version', { simple: true }) === restartedAt) return;
-    restartedAt = undefined;
     const [r] = db.pragma('wal_checkpoint(PASSIVE)');
     if (r && r.log > workerData.restartPages) db.pragma('wal_checkpoint(RESTART)');
-    else if (workerData.restartLog && r && r.busy === 0 && r.log > 0 && r.checkpointed === r.log) {
-      restartLog.immediate();
-      restartedAt = db.pragma('data_version', { simple: true });
-    }
   } catch {}
 }, workerData.intervalMs);
 parentPort.on('message', () => { clearInterval(timer); db.close(); process.exit(0); });
 `;
 const RESTART_PAGES = 20_000;
-/** the worker restarts the log after a checkpoint that caught up (see above); false only to measure against */
-const RESTART_LOG_IN_WORKER = process.env.SHIMING_SQLITE_RESTART_IN_HOT_PATH !== '1';
 
 function startCheckpointer(file: string, intervalMs: number, onError: () => void): Worker | undefined {
   try {
     const module = createRequire(import.meta.url).resolve('better-sqlite3');
-    const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { module, file, intervalMs, restartPages: RESTART_PAGES, restartLog: RESTART_LOG_IN_WORKER } });
+    const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { module, file, intervalMs, restartPages: RESTART_PAGES } });
     worker.on('error', onError);
     worker.unref();
     return worker;

@@ -188,53 +188,6 @@ test('SQLite: while a hold book is open the store connection leaves checkpoints 
   await tdb.close();
 });
 
-test('SQLite: the checkpointer thread restarts the log itself, so the hot path\'s commits never carry the restart\'s fsync', { skip: testDialect !== 'sqlite' }, async () => {
-  const tdb = await createTestDatabase();
-  const db = tdb.store.db;
-  const { sql } = await import('kysely');
-  const fs = await import('node:fs');
-  const file = (await sql<{ name: string; file: string }>`PRAGMA database_list`.execute(db)).rows.find((r) => r.name === 'main')!.file;
-  // the log's header: bytes 12-15 count its restarts (the checkpoint sequence number)
-  const restarts = () => {
-    const fd = fs.openSync(`${file}-wal`, 'r');
-    try {
-      const b = Buffer.alloc(16);
-      fs.readSync(fd, b, 0, 16, 0);
-      return b.readUInt32BE(12);
-    } finally {
-      fs.closeSync(fd);
-    }
-  };
-  const book = await openHoldBook(db);
-  try {
-    const buyer = await createBuyer(db, { name: 'w' });
-    await grantPackage(db, { buyerId: buyer.id, product: 'idcard-ocr', calls: 10, days: 1, now: T0 });
-    const call = async (i: number) => {
-      const r = await book.reserve({ buyerId: buyer.id, appId: 1, product: 'idcard-ocr', requestId: `w${i}`, now: T0 + i });
-      assert.ok(r.ok);
-      await book.settle(r.hold, { resultCode: '01', latencyMs: 1, node: 't', now: T0 + i });
-    };
-    await call(1);
-    // a few checkpoint intervals (250 ms) with nothing else written: the checkpointer copies the
-    // log and then starts it over itself
-    const before = restarts();
-    const deadline = Date.now() + 5000;
-    while (restarts() === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    const after = restarts();
-    assert.ok(after > before, 'the checkpointer restarted the log');
-    await new Promise((r) => setTimeout(r, 700));
-    assert.equal(restarts(), after, 'a quiet log is restarted once, not again and again');
-    // the hot path's next commits append to the restarted log: no restart (and no fsync) in them
-    await call(2);
-    await call(3);
-    assert.equal(restarts(), after, 'the hot path did not restart the log');
-    assert.equal((await auditLedger(db)).ok, true);
-  } finally {
-    book.close();
-    await tdb.close();
-  }
-});
-
 test('PostgreSQL: the batch statements run as named prepared statements, parsed once per connection', { skip: testDialect !== 'postgres' }, async () => {
   const tdb = await createTestDatabase();
   // one connection, so the statements and pg_prepared_statements are the same session's
@@ -264,7 +217,7 @@ test('PostgreSQL: the batch statements run as named prepared statements, parsed 
   }
 });
 
-test('SQLite: while another connection holds the write lock, calls wait (the event loop running on) and then go through', { skip: testDialect !== 'sqlite' }, async () => {
+test('SQLite: while another connection holds the write lock, calls wait (retried after timers) and then go through', { skip: testDialect !== 'sqlite' }, async () => {
   const tdb = await createTestDatabase();
   const db = tdb.store.db;
   const { sql } = await import('kysely');
