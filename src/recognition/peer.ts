@@ -196,8 +196,12 @@ export function startPeers(
     }
   }
 
+  // whether to look for an idle peer at all: not while a card waits in the pool's queue (the
+  // peer that just finished is the pool's, not ours), nor while other processes use the cores
+  const free = () => ports.size > 0 && Atomics.load(state, queued) === 0 && (setup.always === true || spareCore());
+
   const run: LineRunner = async (crops) => {
-    if (crops.length < 2 || !ports.size || !(setup.always || spareCore())) return null;
+    if (crops.length < 2 || !free()) return null;
     let peer = -1;
     for (const index of ports.keys()) {
       if (Atomics.compareExchange(state, index, IDLE, PEER) === IDLE) {
@@ -280,7 +284,7 @@ export function startPeers(
    * neither the pool nor another worker gives it work meanwhile); the function returned frees it.
    */
   const claim = (): (() => void) | null => {
-    if (!ports.size || !(setup.always || spareCore())) return null;
+    if (!free()) return null;
     for (const index of ports.keys()) {
       if (Atomics.compareExchange(state, index, IDLE, PEER) === IDLE) {
         stats.coresBorrowed++;

@@ -128,6 +128,8 @@ async function run(session: ort.InferenceSession, data: Float32Array, dims: numb
  * thread) gets a fresh array instead.
  */
 let scratch = new Float32Array(0);
+/** floats: 8 MB, glibc's mmap threshold in bin/shiming.js (larger arrays are mapped and unmapped) */
+const SCRATCH_MAX = 2 ** 21;
 let scratchBusy = false;
 
 export async function runFilled(
@@ -137,6 +139,13 @@ export async function runFilled(
 ): Promise<{ data: Float32Array; dims: readonly number[] }> {
   const n = dims.reduce((a, b) => a * b, 1);
   if (scratchBusy) {
+    const own = new Float32Array(n);
+    fill(own);
+    return run(session, own, dims);
+  }
+  if (n > SCRATCH_MAX) {
+    // the largest inputs (detection past ~1.3 M pixels) get an array of their own, freed with
+    // the run, rather than a buffer this size held by the thread for good
     const own = new Float32Array(n);
     fill(own);
     return run(session, own, dims);
