@@ -4,6 +4,7 @@
 // Variants run interleaved in child processes (env per variant), e.g. the batch statements named
 // (default) against unnamed (SHIMING_PG_UNNAMED=1):
 //   node --import tsx bench/gateway-pg-hotpath.ts [--n 16] [--rounds 1500] [--runs 3] [--variant 'label|K=V,K=V'] …
+// (CHILD_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR' profiles the children)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -79,7 +80,7 @@ try {
       const url = new URL(pg.url);
       url.pathname = `/${name}`;
       const out = await new Promise<string>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--n', String(n), '--rounds', String(rounds), '--child', url.toString()], {
+        const child = spawn(process.execPath, [...(process.env.CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', new URL(import.meta.url).pathname, '--n', String(n), '--rounds', String(rounds), '--child', url.toString()], {
           env: { ...process.env, ...v.env }, stdio: ['ignore', 'pipe', 'inherit'],
         });
         let text = '';
