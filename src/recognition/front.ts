@@ -252,7 +252,11 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
   const idRow = numberRow(rows, at['公民身份号码']?.row);
   let { sexRow, birthRow } = valueRows(at, idRow, rows.length);
   // no label above the number read: the rows stand where the card prints them above it
-  const placed = sexRow === undefined && !at['姓名'] && idRow >= 0 ? rowsAboveNumber(rows, idRow, numberSpans(rows, at, idRow, cs, allowed.idNumber), cs, allowed.idNumber) : undefined;
+  // no label of the column read at all: the date printed in words marks the birthday's row
+  const byDate = birthRow === undefined && sexRow === undefined && !at['姓名'] ? rowsByDate(rows, idRow) : {};
+  let placed = sexRow === undefined && !at['姓名'] && idRow >= 0 ? rowsAboveNumber(rows, idRow, numberSpans(rows, at, idRow, cs, allowed.idNumber), cs, allowed.idNumber) : undefined;
+  // what the rows hold outweighs where the number's width puts them (perspective stretches it)
+  if (placed && byDate.birth !== undefined && placed.birth !== byDate.birth) placed = undefined;
   if (placed) {
     sexRow = placed.sex;
     birthRow ??= placed.birth;
@@ -261,8 +265,10 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
   const byPitch = rowsByPitch(rows, at);
   sexRow ??= byPitch.sex;
   birthRow ??= byPitch.birth;
+  sexRow ??= byDate.sex;
+  birthRow ??= byDate.birth;
   // 姓名 unreadable: the name is on the row above the one its labels place as the sex row
-  const nameRow = at['姓名']?.row ?? ((at['性别'] || at['民族']) && sexRow !== undefined && sexRow >= 1 ? sexRow - 1 : placed?.name ?? byPitch.name);
+  const nameRow = at['姓名']?.row ?? ((at['性别'] || at['民族']) && sexRow !== undefined && sexRow >= 1 ? sexRow - 1 : placed?.name ?? byPitch.name ?? byDate.name);
   if (nameRow !== undefined) {
     const row = rows[nameRow]!;
     let spans = spansBetween(row, at['姓名'] ? labelEndInColumn(rows, at, '姓名') : labelColumnEnd(rows, at, row));
@@ -275,6 +281,18 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
         spans = [place];
         const name = withoutStray(freeField(spans, cs), true);
         fields.name = { ...name, confidence: Math.min(name.confidence, 0.89) };
+      }
+    }
+    // a name the detector cut in two where its parts stand apart: the gap may hold the · of a
+    // minority name (阿孜古丽·努尔), a mark too small to box; read the name as one line
+    const gapped = spans.filter((sp) => freeField([sp], cs).value);
+    if (reread && gapped.length === 2 && fields.name.value) {
+      const whole = await readAsOneLine(gapped, reread);
+      const dotted = whole && withoutStray(freeField([whole], cs), true);
+      const [a, b] = gapped.map((sp) => withoutStray(freeField([sp], cs), true).value);
+      if (dotted && dotted.value.replace(/[•・.。．]/g, '·') === `${a}·${b}`) {
+        fields.name = { value: `${a}·${b}`, confidence: Math.min(fields.name.confidence, dotted.confidence) };
+        spans = [whole];
       }
     }
     if (reread) fields.name = await confirm(fields.name, spans, cs, reread);
@@ -427,7 +445,11 @@ function rowsAboveNumber(rows: Row[], idRow: number, spans: Span[], cs: Charset,
  */
 function labelEndInColumn(rows: Row[], at: ReturnType<typeof locateFrontLabels>, which: '姓名' | '住址'): number {
   const label = at[which]!;
-  return labelColumnEnd(rows, at, rows[label.row]!, label.end, which);
+  const row = rows[label.row]!;
+  // the label's last character read where it ends: what follows is the value, wherever the
+  // other rows' labels end (a card seen in perspective shifts them: 陶 of 姓名陶海鑫 was cut)
+  if (row.chars[label.end]?.char === which[which.length - 1]) return label.end;
+  return labelColumnEnd(rows, at, row, label.end, which);
 }
 
 /**
@@ -484,6 +506,22 @@ function rowsByPitch(rows: Row[], at: ReturnType<typeof locateFrontLabels>): { n
     return best;
   };
   return { name: place(0), sex: place(1), birth: place(2) };
+}
+
+/**
+ * The birthday's row found by what it holds (a date with 年 or 月, above the number), and the
+ * sex and name rows above it where they stand at the rows' pitch (within a third of it).
+ */
+function rowsByDate(rows: Row[], idRow: number): { name?: number; sex?: number; birth?: number } {
+  const end = idRow >= 0 ? idRow : rows.length;
+  const birth = rows.findIndex((r, i) => i < end && /[年月]/.test(r.text) && parseBirthday(r.text) !== '');
+  if (birth < 1) return { birth: birth >= 0 ? birth : undefined };
+  const v = (r: number) => rows[r]!.v;
+  const pitch = v(birth) - v(birth - 1);
+  const below = birth + 1 < end ? v(birth + 1) - v(birth) : pitch;
+  if (!(pitch > 0.8 * rows[birth]!.h) || Math.abs(below - pitch) > pitch / 3) return { birth };
+  const name = birth >= 2 && Math.abs(v(birth - 1) - v(birth - 2) - pitch) < pitch / 3 ? birth - 2 : undefined;
+  return { birth, sex: birth - 1, name };
 }
 
 /**

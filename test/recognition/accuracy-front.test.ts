@@ -594,3 +594,64 @@ describe('a closed list read over several boxes', () => {
     assert.ok(f.confidence > 0.9);
   });
 });
+
+describe('rows and names on cards seen in perspective, labels unread', () => {
+  // 0123, 0150 and 0061 of bench seed 23
+  const id = '220502196012233652';
+  const cs = charsetOf('姓名陶海鑫性别男民族汉出生1960年12月23日住址吉林省通化市东昌区马家街道中山西路366号公民身份号码谷恒林傈僳阿孜古丽努尔·' + id);
+
+  it('keeps the first character of a name read in one box with its label', async () => {
+    // the rows below start 5 mm further right (perspective): their labels end where 海 stands
+    const rows = card(cs, [
+      line(cs, 9.6, [['姓', 7.5], ['名', 10.5], ...run('陶海鑫', 14, 3.8)]),
+      line(cs, 16.2, [...run('性别', 12.5, 5), ['男', 23.4], ...run('民族', 34.5, 5), ['汉', 45.6]]),
+      line(cs, 22.8, [...run('出生', 12.5, 5), ...run('1960', 22.5, 1.8), ['年', 32.5], ...run('12', 35.5, 1.8), ['月', 40.5], ...run('23', 43.7, 1.8), ['日', 48.7]]),
+      line(cs, 29.4, [...run('住址', 12.5, 5), ...run('吉林省通化市东昌区马家', 23.4, 3.2)]),
+      line(cs, 46.6, run('公民身份号码', 7, 2.7)),
+      line(cs, 46.6, number(id)),
+    ]);
+    assert.equal((await parseFront(rows, cs)).name.value, '陶海鑫');
+  });
+
+  it('finds the birthday\'s row by its date when no label of the column was read', async () => {
+    // the number looks 15 % wider than printed (perspective), which would place its rows wrong
+    const wide = run(id, 30.8 * 1.15 - 8, ((76.6 - 30.8) * 1.15) / 17);
+    const rows = card(cs, [
+      line(cs, 9.6, run('谷恒林', 18.7, 3.8)),
+      line(cs, 16.2, [['男', 18.4], ['傈', 40.6], ['僳', 43.8]]),
+      line(cs, 22.8, [...run('1960', 17.5, 1.8), ['年', 27.5], ...run('12', 30.5, 1.8), ['月', 35.5], ...run('23', 38.7, 1.8), ['日', 43.7]]),
+      line(cs, 29.4, run('吉林省通化市东昌区马家', 18.4, 3.2)),
+      line(cs, 34.0, run('街道中山西路366号', 18.4, 3.2)),
+      line(cs, 46.6, run('公民身份号码', 7, 2.7)),
+      line(cs, 46.6, wide),
+    ]);
+    const f = await parseFront(rows, cs);
+    assert.equal(f.birthday.value, '19601223');
+    assert.equal(f.name.value, '谷恒林');
+    assert.ok(f.name.confidence < 0.9, 'placed, not labelled');
+    assert.equal(f.address.value, '吉林省通化市东昌区马家街道中山西路366号');
+  });
+
+  const dotted = (dot: boolean) => async (ls: TextLine[]) => ls.map((l) => {
+    // the second look at the whole name: the · between its parts when `dot`
+    const read = line(cs, l.box.v, [...run('阿孜古丽', 18.7, 3.8), ...(dot ? [['·', 33.5, 0.9] as [string, number, number]] : []), ...run('努尔', 36.3, 3.8)]);
+    if (l.pitch) read.pitch = l.pitch;
+    return read;
+  });
+  const split = () => card(cs, [
+    line(cs, 9.6, [...run('姓名', 7.5, 5), ...run('阿孜古丽', 18.7, 3.8)]),
+    line(cs, 9.6, run('努尔', 36.3, 3.8)),
+    line(cs, 16.2, [...run('性别', 7.5, 5), ['女', 18.4], ...run('民族', 29.5, 5), ['汉', 40.6]]),
+    line(cs, 22.8, [...run('出生', 7.5, 5), ...run('1960', 17.5, 1.8), ['年', 27.5], ...run('12', 30.5, 1.8), ['月', 35.5], ...run('23', 38.7, 1.8), ['日', 43.7]]),
+    line(cs, 46.6, run('公民身份号码', 7, 2.7)),
+    line(cs, 46.6, number(id)),
+  ]);
+
+  it('puts back the · of a name the detector cut in two at it', async () => {
+    assert.equal((await parseFront(split(), cs, dotted(true))).name.value, '阿孜古丽·努尔');
+  });
+
+  it('adds no · the name read as one line does not show', async () => {
+    assert.equal((await parseFront(split(), cs, dotted(false))).name.value, '阿孜古丽努尔');
+  });
+});

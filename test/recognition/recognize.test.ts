@@ -91,6 +91,15 @@ describe('recognition on the committed fixture cards', () => {
     }
   });
 
+  it('reads a name boxed with its label, a card none of whose column labels were read, a name cut at its ·', async () => {
+    const files = ['front-name-in-label-box.jpg', 'front-labels-unread.jpg', 'front-name-dot-gap.jpg'];
+    const results = await Promise.all(files.map((f) => rec.read(card(f).bytes)));
+    const [boxed, unread, dot] = results.map((r, i) => ({ r, t: card(files[i]!).t }));
+    assert.equal(boxed!.r.front?.name.value, boxed!.t.front!.name, 'name after 姓名 in one box');
+    for (const k of ['name', 'birthday', 'address', 'idCard'] as const) assert.equal(unread!.r.front?.[k].value, unread!.t.front![k], `labels unread: ${k}`);
+    assert.equal(dot!.r.front?.name.value, dot!.t.front!.name, 'the · between the name\'s boxes');
+  });
+
   it('reads BMP input', async () => {
     const { t, bytes } = card('front-bmp24.bmp');
     const r = await rec.read(bytes);
