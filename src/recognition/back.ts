@@ -1,8 +1,12 @@
 // 国徽面: recognised by its titles (中华人民共和国, 居民身份证) and labels (签发机关,
 // 有效期限); the authority and the validity follow their labels.
-import type { BackFields } from './types.ts';
-import { decodeSpans, findLabel, minProb, spansBetween, type Charset, type Row } from './lines.ts';
+import type { BackFields, ReadField } from './types.ts';
+import { decodeSpans, findLabel, groupRows, minProb, spansBetween, type Charset, type Row, type TextLine } from './lines.ts';
 import { allowedSets, emptyField, isDate } from './fields.ts';
+import { movedBox } from './card.ts';
+
+/** Reads the given lines again (the pipeline's second look), for places the detector missed. */
+export type Reread = (lines: TextLine[]) => Promise<TextLine[]>;
 
 export const BACK_MARKERS = ['中华人民共和国', '居民身份证', '签发机关', '有效期限'] as const;
 
@@ -23,23 +27,69 @@ export function parseValidity(text: string): string {
   return '';
 }
 
-export function parseBack(rows: Row[], cs: Charset): BackFields {
-  const allowed = allowedSets(cs);
+export async function parseBack(rows: Row[], cs: Charset, reread?: Reread): Promise<BackFields> {
   const fields: BackFields = { authority: emptyField(), validity: emptyField() };
+  let authorityRow: Row | undefined;
   for (const row of rows) {
+    if (!authorityRow && findLabel(row, '签发机关', 3) >= 0) authorityRow = row;
+    const read = readBackRow(row, cs);
+    if (read.authority && !fields.authority.value) fields.authority = read.authority;
+    if (read.validity && !fields.validity.value) fields.validity = read.validity;
+  }
+  // 有效期限 not found: the detector missed its row (often the last on a photo's edge or in
+  // glare); it stands where the card prints it below 签发机关, which is read once
+  if (!fields.validity.value && authorityRow && reread) {
+    const row = await rowBelow(rows, authorityRow, reread);
+    const validity = row && readBackRow(row, cs).validity;
+    if (validity) fields.validity = { ...validity, confidence: Math.min(validity.confidence, 0.89) };
+  }
+  return fields;
+}
+
+/** 签发机关 and 有效期限 are printed 41.8 and 48.3 mm from the card's top, their values 3.2 mm high. */
+const LABEL_GAP_MM = 6.5, VALUE_MM = 3.2, LABEL_LEFT_MM = 15.5, RIGHT_MM = 78.5;
+/** a detected line's box is about 1.2 times its text's height */
+const BOX_PER_TEXT = 1.2;
+
+/** The row the card prints below `above`, read as one line from its labels' column on. */
+async function rowBelow(rows: Row[], above: Row, reread: Reread): Promise<Row | undefined> {
+  const ref = above.lines.reduce((a, l) => (l.box.h > a.box.h ? l : a));
+  const perMm = titleScale(rows) ?? above.h / (VALUE_MM * BOX_PER_TEXT);
+  const left = Math.min(...above.lines.map((l) => l.box.u - l.box.w / 2));
+  const right = left + (RIGHT_MM - LABEL_LEFT_MM) * perMm;
+  const w = right - left;
+  const box = movedBox(ref.box, left + w / 2 - ref.box.u, LABEL_GAP_MM * perMm, w);
+  const steps = Math.max(1, Math.round((ref.probs.steps * w) / Math.max(1, ref.box.w)));
+  const guess: TextLine = { box, probs: { probs: new Float32Array(0), steps, classes: ref.probs.classes }, text: { text: '', chars: [], confidence: 0 } };
+  const [again] = await reread([guess]);
+  return again ? groupRows([again])[0] : undefined;
+}
+
+/** px per mm from the two titles' rows (centres 10.9 and 22.5 mm from the card's top), if read. */
+function titleScale(rows: Row[]): number | undefined {
+  const a = rows.find((r) => findLabel(r, '中华人民共和国') >= 0);
+  const b = rows.find((r) => findLabel(r, '居民身份证') >= 0);
+  if (!a || !b || !(b.v > a.v)) return undefined;
+  return (b.v - a.v) / 11.6;
+}
+
+function readBackRow(row: Row, cs: Charset): { authority?: ReadField; validity?: ReadField } {
+  const allowed = allowedSets(cs);
+  const out: { authority?: ReadField; validity?: ReadField } = {};
+  {
     const a = findLabel(row, '签发机关', 3);
-    if (a >= 0 && !fields.authority.value) {
+    if (a >= 0) {
       const d = decodeSpans(spansBetween(row, a), cs);
       // no authority starts with punctuation: a colon after the label, a speck
       const value = d.text.replace(/\s+/g, '').replace(/^[：:;；,，、.。·]+/, '');
-      if (value) fields.authority = { value, confidence: minProb(d) };
+      if (value) out.authority = { value, confidence: minProb(d) };
     }
     const v = findLabel(row, '有效期限', 3);
-    if (v >= 0 && !fields.validity.value) {
+    if (v >= 0) {
       const d = decodeSpans(spansBetween(row, v), cs, allowed.validity, 0.05);
       const value = parseValidity(d.text);
-      if (value) fields.validity = { value, confidence: minProb(d) };
+      if (value) out.validity = { value, confidence: minProb(d) };
     }
   }
-  return fields;
+  return out;
 }

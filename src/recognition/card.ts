@@ -102,6 +102,13 @@ export async function findCardFrame(models: OcrModels, img: RgbImage, boxes: Tex
   return { angle: dir, rotation, skew, boxes: splitStacked(toCardFrame(boxes, dir)), directionConfidence: confidence };
 }
 
+/** `b` made `w` wide and moved `du` along its line and `dv` across it, in the card frame (u, v)
+ *  and in the image (cx, cy) alike. */
+export function movedBox(b: CardBox, du: number, dv: number, w: number): CardBox {
+  const cos = Math.cos(b.angle), sin = Math.sin(b.angle);
+  return { ...b, w, u: b.u + du, v: b.v + dv, cx: b.cx + du * cos - dv * sin, cy: b.cy + du * sin + dv * cos };
+}
+
 /** Card corners in image coordinates from a rectangle in the card frame. */
 export function quadFromFrame(dir: number, u0: number, v0: number, u1: number, v1: number): Quad {
   const c = Math.cos(dir), s = Math.sin(dir);

@@ -2,7 +2,7 @@
 // layout around them: values follow their label on its row, the address continues on the
 // rows below 住址 down to the number's row, aligned with the value column.
 import type { FrontFields, ReadField } from './types.ts';
-import type { CardBox } from './card.ts';
+import { movedBox, type CardBox } from './card.ts';
 import type { Decoded } from './ocr/ctc.ts';
 import { charU, decodeSpans, findLabel, gapAwareDecode, inkCharacters, minProb, spansBetween, spansFrom, type Charset, type Row, type Span, type TextLine } from './lines.ts';
 import { NATIONS, nationShare } from '../idcard/index.ts';
@@ -190,12 +190,6 @@ async function confirm(field: ReadField, spans: Span[], cs: Charset, reread: Rer
   return { value: field.value, confidence: Math.min(field.confidence, 0.3) };
 }
 
-/** `b` made `w` wide and moved `du` along its line and `dv` across it, in the card frame (u, v)
- *  and in the image (cx, cy) alike. */
-function movedBox(b: CardBox, du: number, dv: number, w: number): CardBox {
-  const cos = Math.cos(b.angle), sin = Math.sin(b.angle);
-  return { ...b, w, u: b.u + du, v: b.v + dv, cx: b.cx + du * cos - dv * sin, cy: b.cy + du * sin + dv * cos };
-}
 
 /** The extent of `spans` along their row as one line, read again. */
 async function readAsOneLine(spans: Span[], reread: Reread): Promise<Span | undefined> {

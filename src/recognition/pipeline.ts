@@ -50,7 +50,7 @@ export async function readCard(models: OcrModels, img: RgbImage): Promise<Recogn
     const front = await parseFront(rows, models, (ls) => rereadLines(models, work.img, ls));
     result.front = { ...front, name: doubtStandIns(front.name) };
   }
-  if (side === 'back') result.back = parseBack(rows, models);
+  if (side === 'back') result.back = await parseBack(rows, models, (ls) => rereadLines(models, work.img, ls));
   if (side !== 'none') {
     const { estimate, refined } = cardQuad(img, frame, frame.boxes, 1 / work.scale);
     result.quad = refined ?? estimate;

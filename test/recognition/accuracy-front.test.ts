@@ -291,10 +291,30 @@ describe('characters the model saw but did not name', () => {
 });
 
 describe('the back', () => {
-  it('reads an authority without the punctuation a speck after its label makes', () => {
+  it('reads the validity where the card prints it when the detector missed its row', async () => {
+    const cs = charsetOf('中华人民共和国居民身份证签发机关滁州市公安局南谯分局有效期限0123456789.-');
+    // the titles give the scale: 1 mm = 1 unit here (centres 10.9 and 22.5 mm from the top)
+    const rows = groupRows([
+      line(cs, 10.9, run('中华人民共和国', 30, 6)),
+      line(cs, 22.5, run('居民身份证', 30, 10)),
+      line(cs, 41.0, [...run('签发机关', 17, 3), ...run('滁州市公安局南谯分局', 31.5, 3.2)]),
+    ]);
+    const asked: number[] = [];
+    const reread = async (ls: TextLine[]) => ls.map((l) => {
+      asked.push(l.box.v);
+      return line(cs, l.box.v, [...run('有效期限', 17, 3), ...run('2019.05.15-2029.05.15', 31.5, 1.6)]);
+    });
+    const f = await parseBack(rows, cs, reread);
+    assert.equal(f.validity.value, '2019.05.15-2029.05.15');
+    assert.ok(f.validity.confidence < 0.9, 'read where the layout puts it');
+    assert.ok(asked.length === 1 && Math.abs(asked[0]! - 47.5) < 0.5, `looked 6.5 mm below 签发机关: ${asked}`);
+    assert.equal((await parseBack(rows, cs)).validity.value, '', 'without a second look, nothing');
+  });
+
+  it('reads an authority without the punctuation a speck after its label makes', async () => {
     const cs = charsetOf('签发机关济宁市公安局任城分局，');
     const rows = groupRows([line(cs, 40, [...run('签发机关', 14, 3), ['，', 27.5, 0.9], ...run('济宁市公安局任城分局', 30, 3.2)])]);
-    assert.equal(parseBack(rows, cs).authority.value, '济宁市公安局任城分局');
+    assert.equal((await parseBack(rows, cs)).authority.value, '济宁市公安局任城分局');
   });
 });
 
