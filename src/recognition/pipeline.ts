@@ -100,11 +100,8 @@ async function readLines(models: OcrModels, img: RgbImage, boxes: CardBox[]): Pr
  * 25 rare-character fronts and a 120-image slice, 2026-11-30.)
  */
 async function rereadLines(models: OcrModels, img: RgbImage, lines: TextLine[]): Promise<TextLine[]> {
-  const probs: LineProbs[] = [];
-  for (const l of lines) {
-    const crop = cropLine(img, l.box, 0.9);
-    probs.push((await recognizeLines(models, [crop]))[0]!);
-  }
+  // in one call, so an idle peer worker can take a share of them (peer.ts)
+  const probs: LineProbs[] = await recognizeLines(models, lines.map((l) => cropLine(img, l.box, 0.9)));
   return lines.map((l, i) => {
     const again: TextLine = { box: l.box, probs: probs[i]!, text: greedyDecode(probs[i]!, models.charset) };
     if (l.pitch) again.pitch = l.pitch * (probs[i]!.steps / Math.max(1, l.probs.steps));
