@@ -97,6 +97,11 @@ console.log('  ' + FRONT_FIELDS.map((f) => `${f} ${fronts.filter((o) => fieldCor
 // a wrong value with high confidence is worse than an empty one: the caller cannot tell
 const confidentWrong = fronts.flatMap((o) => FRONT_FIELDS.filter((f) => !fieldCorrect(o, f) && (o.result?.front?.[f]?.confidence ?? 0) >= 0.9).map((f) => `${o.truth.file}:${f}`));
 console.log(`confident (>= 0.9) but wrong: ${confidentWrong.length} ${confidentWrong.join(' ')}`);
+// the back's two fields, exact, and how many wrong ones came back sure
+const backs = outcomes.filter((o) => o.truth.side === 'back');
+const backField = (o: CardOutcome, f: 'authority' | 'validity') => o.result?.back?.[f]?.value === o.truth.back?.[f];
+const backSureWrong = backs.flatMap((o) => (['authority', 'validity'] as const).filter((f) => !backField(o, f) && (o.result?.back?.[f]?.confidence ?? 0) >= 0.9));
+console.log(`backs ${backs.length}: authority ${backs.filter((o) => backField(o, 'authority')).length}, validity ${backs.filter((o) => backField(o, 'validity')).length}, wrong with confidence >= 0.9: ${backSureWrong.length}`);
 // the other side of the same threshold: good reads sent to a person for review
 console.log(`right but doubted (< 0.9): ${rightButDoubted(fronts, 0.9)} (names ${rightButDoubted(fronts, 0.9, ['name'])})`);
 if (values['show-wrong']) {
