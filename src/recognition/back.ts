@@ -76,20 +76,18 @@ function titleScale(rows: Row[]): number | undefined {
 function readBackRow(row: Row, cs: Charset): { authority?: ReadField; validity?: ReadField } {
   const allowed = allowedSets(cs);
   const out: { authority?: ReadField; validity?: ReadField } = {};
-  {
-    const a = findLabel(row, '签发机关', 3);
-    if (a >= 0) {
-      const d = decodeSpans(spansBetween(row, a), cs);
-      // no authority starts with punctuation: a colon after the label, a speck
-      const value = d.text.replace(/\s+/g, '').replace(/^[：:;；,，、.。·]+/, '');
-      if (value) out.authority = { value, confidence: minProb(d) };
-    }
-    const v = findLabel(row, '有效期限', 3);
-    if (v >= 0) {
-      const d = decodeSpans(spansBetween(row, v), cs, allowed.validity, 0.05);
-      const value = parseValidity(d.text);
-      if (value) out.validity = { value, confidence: minProb(d) };
-    }
+  const a = findLabel(row, '签发机关', 3);
+  if (a >= 0) {
+    const d = decodeSpans(spansBetween(row, a), cs);
+    // no authority starts with punctuation: a colon after the label, a speck
+    const value = d.text.replace(/\s+/g, '').replace(/^[：:;；,，、.。·]+/, '');
+    if (value) out.authority = { value, confidence: minProb(d) };
+  }
+  const v = findLabel(row, '有效期限', 3);
+  if (v >= 0) {
+    const d = decodeSpans(spansBetween(row, v), cs, allowed.validity, 0.05);
+    const value = parseValidity(d.text);
+    if (value) out.validity = { value, confidence: minProb(d) };
   }
   return out;
 }

@@ -160,10 +160,10 @@ const OTHER_READ_RATIO = 10;
 function othersRead(spans: Span[], cs: Charset, value: string, scoreLabel: (label: number[]) => number): number {
   const chars = [...value];
   if (chars.some((ch) => !cs.classOf.has(ch))) return 1;
-  const free = spans.flatMap((sp) => greedyDecode(sp.line.probs, cs.charset, sp.from, sp.to).chars);
-  const foreign = free.filter((c) => /\p{Script=Han}/u.test(c.char) && !chars.includes(c.char) && !LABEL_CHARS.has(c.char));
+  const reads = spans.map((sp) => greedyDecode(sp.line.probs, cs.charset, sp.from, sp.to).chars);
+  const foreign = reads.flat().filter((c) => /\p{Script=Han}/u.test(c.char) && !chars.includes(c.char) && !LABEL_CHARS.has(c.char));
   if (!foreign.length) return 1;
-  const freeLL = spans.reduce((acc, sp) => acc + ctcLogLikelihood(sp.line.probs, greedyDecode(sp.line.probs, cs.charset, sp.from, sp.to).chars.map((c) => c.cls), sp.from, sp.to), 0);
+  const freeLL = spans.reduce((acc, sp, i) => acc + ctcLogLikelihood(sp.line.probs, reads[i]!.map((c) => c.cls), sp.from, sp.to), 0);
   const valueLL = scoreLabel(chars.map((ch) => cs.classOf.get(ch)!));
   return freeLL - valueLL > Math.log(OTHER_READ_RATIO) ? 0.5 : 1;
 }

@@ -190,7 +190,6 @@ async function confirm(field: ReadField, spans: Span[], cs: Charset, reread: Rer
   return { value: field.value, confidence: Math.min(field.confidence, 0.3) };
 }
 
-
 /** The extent of `spans` along their row as one line, read again. */
 async function readAsOneLine(spans: Span[], reread: Reread): Promise<Span | undefined> {
   const pieces = spans.map((sp, i) => spanPart(sp, false, i === spans.length - 1));
@@ -245,9 +244,9 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
   };
   const idRow = numberRow(rows, at['公民身份号码']?.row);
   let { sexRow, birthRow } = valueRows(at, idRow, rows.length);
-  // no label above the number read: the rows stand where the card prints them above it
   // no label of the column read at all: the date printed in words marks the birthday's row
   const byDate = birthRow === undefined && sexRow === undefined && !at['姓名'] ? rowsByDate(rows, idRow) : {};
+  // no label above the number read: the rows stand where the card prints them above it
   let placed = sexRow === undefined && !at['姓名'] && idRow >= 0 ? rowsAboveNumber(rows, idRow, numberSpans(rows, at, idRow, cs, allowed.idNumber), cs, allowed.idNumber) : undefined;
   // what the rows hold outweighs where the number's width puts them (perspective stretches it)
   if (placed && byDate.birth !== undefined && placed.birth !== byDate.birth) placed = undefined;
@@ -266,9 +265,9 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
   if (nameRow !== undefined) {
     const row = rows[nameRow]!;
     let spans = spansBetween(row, at['姓名'] ? labelEndInColumn(rows, at, '姓名') : labelColumnEnd(rows, at, row));
+    fields.name = withoutStray(freeField(spans, cs), true);
     // 姓名 read but nothing after it: the detector missed the value (glare, blur), so its place
     // is read; never more sure than a value the detector found
-    fields.name = withoutStray(freeField(spans, cs), true);
     if (!fields.name.value && at['姓名'] && reread) {
       const place = await missedValue(rows, nameRow, at['姓名'].end, cs, reread);
       if (place) {
