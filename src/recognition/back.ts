@@ -1,12 +1,8 @@
 // 国徽面: recognised by its titles (中华人民共和国, 居民身份证) and labels (签发机关,
 // 有效期限); the authority and the validity follow their labels.
 import type { BackFields, ReadField } from './types.ts';
-import { decodeSpans, findLabel, groupRows, minProb, spansBetween, type Charset, type Row, type TextLine } from './lines.ts';
+import { decodeSpans, findLabel, groupRows, minProb, readPlace, spansBetween, type Charset, type Reread, type Row } from './lines.ts';
 import { allowedSets, emptyField, isDate } from './fields.ts';
-import { movedBox } from './card.ts';
-
-/** Reads the given lines again (the pipeline's second look), for places the detector missed. */
-export type Reread = (lines: TextLine[]) => Promise<TextLine[]>;
 
 export const BACK_MARKERS = ['中华人民共和国', '居民身份证', '签发机关', '有效期限'] as const;
 
@@ -56,12 +52,7 @@ async function rowBelow(rows: Row[], above: Row, reread: Reread): Promise<Row | 
   const ref = above.lines.reduce((a, l) => (l.box.h > a.box.h ? l : a));
   const perMm = titleScale(rows) ?? above.h / (VALUE_MM * BOX_PER_TEXT);
   const left = Math.min(...above.lines.map((l) => l.box.u - l.box.w / 2));
-  const right = left + (RIGHT_MM - LABEL_LEFT_MM) * perMm;
-  const w = right - left;
-  const box = movedBox(ref.box, left + w / 2 - ref.box.u, LABEL_GAP_MM * perMm, w);
-  const steps = Math.max(1, Math.round((ref.probs.steps * w) / Math.max(1, ref.box.w)));
-  const guess: TextLine = { box, probs: { probs: new Float32Array(0), steps, classes: ref.probs.classes }, text: { text: '', chars: [], confidence: 0 } };
-  const [again] = await reread([guess]);
+  const again = await readPlace(ref, left, left + (RIGHT_MM - LABEL_LEFT_MM) * perMm, LABEL_GAP_MM * perMm, reread);
   return again ? groupRows([again])[0] : undefined;
 }
 

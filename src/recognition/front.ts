@@ -4,7 +4,7 @@
 import type { FrontFields, ReadField } from './types.ts';
 import { movedBox, type CardBox } from './card.ts';
 import type { Decoded } from './ocr/ctc.ts';
-import { charU, decodeSpans, findLabel, gapAwareDecode, inkCharacters, minProb, spansBetween, spansFrom, type Charset, type Row, type Span, type TextLine } from './lines.ts';
+import { charU, decodeSpans, findLabel, gapAwareDecode, inkCharacters, minProb, readPlace, spansBetween, spansFrom, type Charset, type Reread, type Row, type Span, type TextLine } from './lines.ts';
 import { NATIONS, nationShare } from '../idcard/index.ts';
 import { allowedSets, chooseFromList, chooseIdNumber, emptyField, parseBirthday } from './fields.ts';
 import { chainsOfCode, correctRegionStart } from './address-regions.ts';
@@ -159,9 +159,6 @@ function withoutStray(field: ReadField, end: boolean): ReadField {
   return value ? { ...field, value } : emptyField();
 }
 
-/** Reads the given lines again from a differently scaled crop (a second opinion). */
-export type Reread = (lines: TextLine[]) => Promise<TextLine[]>;
-
 /**
  * A read the model gives only for one crop of the line is a guess (typically a character
  * outside its dictionary replaced by a look-alike): such a field keeps its value but loses
@@ -198,12 +195,7 @@ async function readAsOneLine(spans: Span[], reread: Reread): Promise<Span | unde
   // the tallest piece sets the crop's height and angle; the row's centre its place
   const ref = pieces.reduce((a, p) => (p.box.h > a.box.h ? p : a));
   const v = pieces.reduce((sum, p) => sum + p.box.v, 0) / pieces.length;
-  const w = right - left;
-  const box = movedBox(ref.box, left + w / 2 - ref.box.u, v - ref.box.v, w);
-  const steps = Math.max(1, Math.round((ref.probs.steps * w) / Math.max(1, ref.box.w)));
-  const guess: TextLine = { box, probs: { probs: new Float32Array(0), steps, classes: ref.probs.classes }, text: { text: '', chars: [], confidence: 0 } };
-  if (ref.pitch) guess.pitch = ref.pitch;
-  const [again] = await reread([guess]);
+  const again = await readPlace(ref, left, right, v - ref.box.v, reread);
   return again ? { line: again, from: 0, to: again.probs.steps } : undefined;
 }
 
@@ -278,11 +270,11 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
     }
     // a name the detector cut in two where its parts stand apart: the gap may hold the · of a
     // minority name (阿孜古丽·努尔), a mark too small to box; read the name as one line
-    const gapped = spans.filter((sp) => freeField([sp], cs).value);
-    if (reread && gapped.length === 2 && fields.name.value) {
-      const whole = await readAsOneLine(gapped, reread);
+    const parts = spans.map((sp) => ({ sp, read: freeField([sp], cs) })).filter((p) => p.read.value);
+    if (reread && parts.length === 2 && fields.name.value) {
+      const whole = await readAsOneLine(parts.map((p) => p.sp), reread);
       const dotted = whole && withoutStray(freeField([whole], cs), true);
-      const [a, b] = gapped.map((sp) => withoutStray(freeField([sp], cs), true).value);
+      const [a, b] = parts.map((p) => withoutStray(p.read, true).value);
       if (dotted && dotted.value.replace(/[•・.。．]/g, '·') === `${a}·${b}`) {
         fields.name = { value: `${a}·${b}`, confidence: Math.min(fields.name.confidence, dotted.confidence) };
         spans = [whole];
@@ -530,7 +522,7 @@ async function missedValue(rows: Row[], r: number, labelEnd: number, cs: Charset
   const left = charU(label, c) + 0.5 * row.h;
   const right = Math.max(...rows.flatMap((x) => x.lines.map((l) => l.box.u + l.box.w / 2)).filter((u) => u > left));
   if (!(right - left > row.h)) return undefined;
-  return readAtPlace(label, left, right, 0, cs, reread);
+  return textAtPlace(label, left, right, 0, cs, reread);
 }
 
 /**
@@ -538,14 +530,8 @@ async function missedValue(rows: Row[], r: number, labelEnd: number, cs: Charset
  * rows, `dv` across them from `ref`'s line, read once. A read counts only when it is clearly
  * text from the place's start, without a gap; marks further on are not it.
  */
-async function readAtPlace(ref: TextLine, left: number, right: number, dv: number, cs: Charset, reread: Reread): Promise<Span | undefined> {
-  const b = ref.box;
-  const w = right - left, u = left + w / 2;
-  const box = movedBox(b, u - b.u, dv, w);
-  const steps = Math.max(1, Math.round((ref.probs.steps * w) / Math.max(1, b.w)));
-  const guess: TextLine = { box, probs: { probs: new Float32Array(0), steps, classes: ref.probs.classes }, text: { text: '', chars: [], confidence: 0 } };
-  if (ref.pitch) guess.pitch = ref.pitch;
-  const [again] = await reread([guess]);
+async function textAtPlace(ref: TextLine, left: number, right: number, dv: number, cs: Charset, reread: Reread): Promise<Span | undefined> {
+  const again = await readPlace(ref, left, right, dv, reread);
   if (!again) return undefined;
   // with the characters the model saw but did not name: a mark further on is one too
   // (not the faint guesses that fill blank paper between them)
@@ -627,7 +613,7 @@ async function missedAddressLine(rows: Row[], first: number, last: number, birth
   if (below && below.v - bottom.v < 1.8 * spacing) return undefined;
   // the column starts where the lines after the first do, or where the first's value does
   const left = count >= 2 ? bottom.lines[0]!.box.u - bottom.lines[0]!.box.w / 2 : end.box.u - end.box.w / 2;
-  return readAtPlace(end, left, columnEnd, spacing, cs, reread);
+  return textAtPlace(end, left, columnEnd, spacing, cs, reread);
 }
 
 /** A number that passed its check digit and was read with confidence vouches for its parts. */

@@ -1,6 +1,6 @@
 // Recognised text lines in the card frame, grouped into rows, and the means to cut a field's
 // value out of a row (after its label, before the next label) and decode it.
-import type { CardBox } from './card.ts';
+import { movedBox, type CardBox } from './card.ts';
 import { constrainedDecode, greedyDecode, type Decoded, type DecodedChar, type LineProbs } from './ocr/ctc.ts';
 
 export interface TextLine {
@@ -34,6 +34,23 @@ export interface Span {
   line: TextLine;
   from: number;
   to: number;
+}
+
+/** Reads the given lines again from a differently scaled crop: the pipeline's second look. */
+export type Reread = (lines: TextLine[]) => Promise<TextLine[]>;
+
+/**
+ * The second look at a place where the detector found no line: `ref`'s box moved `dv` across
+ * the rows and stretched from `left` to `right` along them, read once.
+ */
+export async function readPlace(ref: TextLine, left: number, right: number, dv: number, reread: Reread): Promise<TextLine | undefined> {
+  const w = right - left;
+  const box = movedBox(ref.box, left + w / 2 - ref.box.u, dv, w);
+  const steps = Math.max(1, Math.round((ref.probs.steps * w) / Math.max(1, ref.box.w)));
+  const guess: TextLine = { box, probs: { probs: new Float32Array(0), steps, classes: ref.probs.classes }, text: { text: '', chars: [], confidence: 0 } };
+  if (ref.pitch) guess.pitch = ref.pitch;
+  const [again] = await reread([guess]);
+  return again;
 }
 
 export interface Charset {

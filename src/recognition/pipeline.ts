@@ -45,12 +45,14 @@ export async function readCard(models: OcrModels, img: RgbImage): Promise<Recogn
 
   const rows = groupRows(lines);
   const side = decideSide(rows);
+  // the second look at lines, or at places the detector found none, for the field parsers
+  const reread = (ls: TextLine[]) => rereadLines(models, work.img, ls);
   const result: RecognitionResult = { side, timings, rotation: frame.rotation };
   if (side === 'front') {
-    const front = await parseFront(rows, models, (ls) => rereadLines(models, work.img, ls));
+    const front = await parseFront(rows, models, reread);
     result.front = { ...front, name: doubtStandIns(front.name) };
   }
-  if (side === 'back') result.back = await parseBack(rows, models, (ls) => rereadLines(models, work.img, ls));
+  if (side === 'back') result.back = await parseBack(rows, models, reread);
   if (side !== 'none') {
     const { estimate, refined } = cardQuad(img, frame, frame.boxes, 1 / work.scale);
     result.quad = refined ?? estimate;

@@ -512,16 +512,21 @@ describe('rows the detector split, tilted or missed a piece of', () => {
     assert.equal(f.address.value, '山西省吕梁市文水县青山镇石门村4组275号');
   });
 
+  /** the card with its birthday row boxed as 出生1985 | 年 | `rest` */
+  const withBirthPieces = (rest: TextLine[]) => card(cs, [
+    ...top().slice(0, 2),
+    line(cs, 22.8, [...run('出生', 7.5, 5), ...run('1985', 17.5, 1.8)]),
+    line(cs, 22.8, [['年', 27.5]]),
+    ...rest,
+    ...top().slice(3),
+    line(cs, 46.6, number(id)),
+  ]);
+
   it('reads a lone character inside the next box of the row once', async () => {
-    const rows = card(cs, [
-      ...top().slice(0, 2),
-      line(cs, 22.8, [...run('出生', 7.5, 5), ...run('1985', 17.5, 1.8)]),
-      line(cs, 22.8, [['年', 27.5]]),
+    const rows = withBirthPieces([
       // a box around the 1 alone, and the next box from the same 1 (read half a character on)
       line(cs, 22.8, [['1', 31.4]]),
       line(cs, 22.8, [['1', 32.6], ['月', 35.5], ...run('20', 38.7, 1.8), ['日', 43.7]]),
-      ...top().slice(3),
-      line(cs, 46.6, number(id)),
     ]);
     const birthRow = rows.find((r) => r.text.includes('出生'))!;
     assert.equal(birthRow.text, '出生1985年1月20日');
@@ -529,15 +534,10 @@ describe('rows the detector split, tilted or missed a piece of', () => {
   });
 
   it('reads a birthday the detector cut into pieces, one missed, as one line', async () => {
-    const rows = card(cs, [
-      ...top().slice(0, 2),
-      line(cs, 22.8, [...run('出生', 7.5, 5), ...run('1985', 17.5, 1.8)]),
-      line(cs, 22.8, [['年', 27.5]]),
+    const rows = withBirthPieces([
       // no box around the 1 between 年 and 月
       line(cs, 22.8, [['月', 35.5]]),
       line(cs, 22.8, [...run('20', 38.7, 1.8), ['日', 43.7]]),
-      ...top().slice(3),
-      line(cs, 46.6, number(id)),
     ]);
     const asked: { left: number; right: number }[] = [];
     const reread = async (ls: TextLine[]) => ls.map((l) => {
