@@ -126,9 +126,9 @@ export class SqliteFastPath {
       const params = { buyerId: input.buyerId, product: input.product, now: input.now, appId: input.appId, appVersion: input.appVersion };
       const row = (input.appVersion === undefined ? this.pick.get(params) : this.pickGuarded.get(params)) as { id: number } | undefined;
       if (!row) return undefined;
-      const h = { id: this.insertHold.run(row.id, input.buyerId, input.appId, input.product, input.requestId, input.now, expiresAt).lastInsertRowid };
+      const holdId = Number(this.insertHold.run(row.id, input.buyerId, input.appId, input.product, input.requestId, input.now, expiresAt).lastInsertRowid);
       return {
-        id: Number(h.id), packageId: Number(row.id), buyerId: input.buyerId, appId: input.appId, product: input.product,
+        id: holdId, packageId: Number(row.id), buyerId: input.buyerId, appId: input.appId, product: input.product,
         requestId: input.requestId, createdAt: input.now, expiresAt,
       };
     };
@@ -254,10 +254,10 @@ export class SqliteFastPath {
         pick.free--;
         move(pick.id, 0, 1);
         const expiresAt = expiresAtOf(input);
-        const h = { id: this.insertHold.run(pick.id, input.buyerId, input.appId, input.product, input.requestId, now, expiresAt).lastInsertRowid };
+        const holdId = Number(this.insertHold.run(pick.id, input.buyerId, input.appId, input.product, input.requestId, now, expiresAt).lastInsertRowid);
         out[i] = {
           ok: true,
-          hold: { id: Number(h.id), packageId: pick.id, buyerId: input.buyerId, appId: input.appId, product: input.product, requestId: input.requestId, createdAt: now, expiresAt },
+          hold: { id: holdId, packageId: pick.id, buyerId: input.buyerId, appId: input.appId, product: input.product, requestId: input.requestId, createdAt: now, expiresAt },
         };
       }
       flush();

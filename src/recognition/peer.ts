@@ -110,6 +110,12 @@ export function spareCore(): boolean {
   return spare;
 }
 
+/** A worker marked as working for a peer back to idle, if it still is; the pool may have a card
+ *  for it now. */
+function releasePeer(state: Int32Array, index: number): void {
+  if (Atomics.compareExchange(state, index, PEER, IDLE) === PEER) parentPort?.postMessage('idle');
+}
+
 /** Counts of what this thread shared (for tests and measurements). */
 export interface PeerStats {
   /** calls whose lines were shared with a peer */
@@ -189,26 +195,23 @@ export function startPeers(
     } finally {
       port.postMessage({ type: 'end', id: req.id } satisfies ShareReply);
       // (a requester that gave up on this thread may have freed the mark already)
-      if (Atomics.compareExchange(state, me, PEER, IDLE) === PEER) {
-        // the pool may have a card for this worker now
-        parentPort?.postMessage('idle');
-      }
+      releasePeer(state, me);
     }
   }
 
   // whether to look for an idle peer at all: not while a card waits in the pool's queue (the
   // peer that just finished is the pool's, not ours), nor while other processes use the cores
   const free = () => ports.size > 0 && Atomics.load(state, queued) === 0 && (setup.always === true || spareCore());
+  // an idle peer marked as working for this thread (so neither the pool nor another worker gives
+  // it work meanwhile), or -1
+  const claimIdlePeer = (): number => {
+    for (const index of ports.keys()) if (Atomics.compareExchange(state, index, IDLE, PEER) === IDLE) return index;
+    return -1;
+  };
 
   const run: LineRunner = async (crops) => {
     if (crops.length < 2 || !free()) return null;
-    let peer = -1;
-    for (const index of ports.keys()) {
-      if (Atomics.compareExchange(state, index, IDLE, PEER) === IDLE) {
-        peer = index;
-        break;
-      }
-    }
+    const peer = claimIdlePeer();
     if (peer < 0) return null;
     const port = ports.get(peer)!;
     const n = crops.length;
@@ -267,7 +270,7 @@ export function startPeers(
         });
         if (!heard) {
           // silent: if it is still marked as working for us, free the mark for the pool
-          if (Atomics.compareExchange(state, peer, PEER, IDLE) === PEER) parentPort?.postMessage('idle');
+          releasePeer(state, peer);
           break;
         }
       }
@@ -285,15 +288,10 @@ export function startPeers(
    */
   const claim = (): (() => void) | null => {
     if (!free()) return null;
-    for (const index of ports.keys()) {
-      if (Atomics.compareExchange(state, index, IDLE, PEER) === IDLE) {
-        stats.coresBorrowed++;
-        return () => {
-          if (Atomics.compareExchange(state, index, PEER, IDLE) === PEER) parentPort?.postMessage('idle');
-        };
-      }
-    }
-    return null;
+    const index = claimIdlePeer();
+    if (index < 0) return null;
+    stats.coresBorrowed++;
+    return () => releasePeer(state, index);
   };
   return { run, claim, stats };
 }

@@ -138,14 +138,10 @@ export async function runFilled(
   fill: (input: Float32Array) => void,
 ): Promise<{ data: Float32Array; dims: readonly number[] }> {
   const n = dims.reduce((a, b) => a * b, 1);
-  if (scratchBusy) {
-    const own = new Float32Array(n);
-    fill(own);
-    return run(session, own, dims);
-  }
-  if (n > SCRATCH_MAX) {
-    // the largest inputs (detection past ~1.3 M pixels) get an array of their own, freed with
-    // the run, rather than a buffer this size held by the thread for good
+  // a second run while one holds the buffer, or the largest inputs (detection past ~1.3 M
+  // pixels): an array of their own, freed with the run, rather than a buffer this size held by
+  // the thread for good
+  if (scratchBusy || n > SCRATCH_MAX) {
     const own = new Float32Array(n);
     fill(own);
     return run(session, own, dims);
