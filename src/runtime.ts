@@ -31,7 +31,11 @@ export interface RuntimeOptions {
 export async function openRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger({ level: config.server.logLevel });
   if (!config.storage.databaseUrl) fs.mkdirSync(config.storage.dataDir, { recursive: true });
-  const store = openStore({ databaseUrl: config.storage.databaseUrl, sqlitePath: config.storage.sqlitePath });
+  const store = openStore({
+    databaseUrl: config.storage.databaseUrl,
+    sqlitePath: config.storage.sqlitePath,
+    onIdleConnectionError: (err) => logger.warn({ err }, 'the database closed an idle connection; the next query opens another'),
+  });
   try {
     await migrateToLatest(store);
   } catch (err) {

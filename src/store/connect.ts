@@ -17,6 +17,8 @@ export interface StoreLocation {
   sqlitePath?: string;
   /** PostgreSQL pool size per process */
   poolSize?: number;
+  /** told when the server drops an idle pooled connection (restart, failover, DROP … FORCE) */
+  onIdleConnectionError?: (err: Error) => void;
 }
 
 // PostgreSQL returns int8/numeric as strings; every count and epoch-millisecond column we use
@@ -45,6 +47,11 @@ class PreparingClient extends pg.Client {
 export function openStore(location: StoreLocation): Store {
   if (location.databaseUrl) {
     const pool = new pg.Pool({ connectionString: location.databaseUrl, max: location.poolSize ?? 10, Client: PreparingClient });
+    // pg-pool re-emits an idle connection's error on the pool, and an 'error' event nobody
+    // listens to kills the process. The pool has already dropped that connection and the next
+    // query opens a new one, so it is only reported. (Ending the pool does not wait for its idle
+    // connections to say goodbye, so a server closing them just then lands here too.)
+    pool.on('error', (err) => location.onIdleConnectionError?.(err));
     const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
