@@ -1,7 +1,7 @@
 // `node --import tsx bench/ocr-profile.ts [--set DIR] [--limit N] [--every K] [--show-wrong]`
 // Development aid for the recognizer: reads a slice of the bench set in this thread (no pool),
 // and prints where the time goes (pipeline stages; time and calls per model; the columns fed to
-// the line recogniser) and the per-field accuracy on that slice. The figures that count are
+// the line recogniser; each model's CPU by the pipeline step that ran it) and the per-field accuracy on that slice. The figures that count are
 // `npm run bench:ocr`'s; this one is for finding what to change.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -41,6 +41,13 @@ const rows = all
 
 interface ModelStat { calls: number; ms: number; items: number; cols: number }
 const modelStats: Record<string, ModelStat> = {};
+/** model CPU by the pipeline step that asked for the run (a second detection, a reread, …) */
+const siteStats: Record<string, { calls: number; ms: number; px: number }> = {};
+const PLUMBING = /^(run|recognizeLines?|detectText|runFilled|Object\.|process|new Promise|<anonymous>)/;
+function callingStep(): string {
+  const frames = (new Error().stack ?? '').split('\n').slice(3).map((l) => l.trim().replace(/^at (async )?/, '').split(' ')[0]!);
+  return frames.filter((f) => f && !PLUMBING.test(f) && !f.startsWith('file:')).slice(0, 2).join(' < ');
+}
 function instrument(name: string, session: ort.InferenceSession): void {
   const stat: ModelStat = (modelStats[name] = { calls: 0, ms: 0, items: 0, cols: 0 });
   const run = session.run.bind(session);
@@ -54,6 +61,10 @@ function instrument(name: string, session: ort.InferenceSession): void {
     const dims = Object.values(feeds)[0]!.dims;
     stat.items += dims[0]!;
     stat.cols += dims[0]! * dims[3]!;
+    const site = (siteStats[`${name} ${callingStep()}`] ??= { calls: 0, ms: 0, px: 0 });
+    site.calls++;
+    site.ms += (c.user + c.system) / 1000;
+    site.px += dims[0]! * dims[2]! * dims[3]!;
     return out;
   };
 }
@@ -89,6 +100,9 @@ console.log(`${n} images; median ${percentile(lat, 50).toFixed(0)} ms, p95 ${per
 for (const [k, v] of Object.entries(stages)) console.log(`  stage ${k.padEnd(10)} mean ${(v.reduce((a, b) => a + b, 0) / n).toFixed(1)} ms`);
 for (const [k, s] of Object.entries(modelStats)) {
   console.log(`  model ${k}: ${(s.ms / n).toFixed(1)} CPU ms/image, ${(s.calls / n).toFixed(1)} runs, ${(s.items / n).toFixed(1)} items, ${(s.cols / n).toFixed(0)} columns per image`);
+}
+for (const [k, s] of Object.entries(siteStats).sort((a, b) => b[1].ms - a[1].ms)) {
+  console.log(`  step ${k}: ${(s.ms / n).toFixed(1)} CPU ms/image, ${(s.calls / n).toFixed(2)} runs/image, ${(s.px / s.calls / 1000).toFixed(0)} kpx/run`);
 }
 const fronts = outcomes.filter((o) => o.truth.side === 'front');
 const sideOk = outcomes.filter((o) => (o.result?.side ?? 'error') === o.truth.side).length;
