@@ -14,7 +14,12 @@ export async function migrateToLatest(store: Store): Promise<void> {
       return byName;
     },
   };
-  const migrator = new Migrator({ db: store.db, provider });
+  // Each area numbers its migrations in its own range (core 00xx, gateway 01xx, billing 02xx,
+  // …), so an area's newer migration can sort before another area's that a deployed database
+  // already ran (0202 after 0300 and 0400 were applied): kysely then runs every migration not
+  // yet run, in name order, instead of refusing the database. An area's migrations depend only
+  // on its own earlier ones and on lower ranges, which a deployed database has all run.
+  const migrator = new Migrator({ db: store.db, provider, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
