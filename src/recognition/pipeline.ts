@@ -5,7 +5,8 @@ import { locateText, medianHeight, type TextBox } from './ocr/detect.ts';
 import { cropLine, recognizeLines } from './ocr/recognize.ts';
 import { greedyDecode, type LineProbs } from './ocr/ctc.ts';
 import { findCardFrame, quadFromFrame, type CardBox, type CardFrame } from './card.ts';
-import { cardPitch, groupRows, type Row, type TextLine } from './lines.ts';
+import { cardPitch, type Row, type TextLine } from './lines.ts';
+import { oneCard } from './several-cards.ts';
 import { digitRun, locateFrontLabels, parseFront } from './front.ts';
 import { backMarkers, parseBack } from './back.ts';
 import { resizeRgb, type RgbImage } from './pixels.ts';
@@ -43,8 +44,8 @@ export async function readCard(models: OcrModels, img: RgbImage): Promise<Recogn
   const lines = await readLines(models, work.img, frame.boxes);
   lap('recognise');
 
-  const rows = groupRows(lines);
-  const side = decideSide(rows);
+  // a photocopy of both sides holds two cards: read one
+  const { rows, side, lines: cardLines } = oneCard(lines, decideSide);
   // the second look at lines, or at places the detector found none, for the field parsers
   const reread = (ls: TextLine[]) => rereadLines(models, work.img, ls);
   const result: RecognitionResult = { side, timings, rotation: frame.rotation };
@@ -54,7 +55,7 @@ export async function readCard(models: OcrModels, img: RgbImage): Promise<Recogn
   }
   if (side === 'back') result.back = await parseBack(rows, models, reread);
   if (side !== 'none') {
-    const { estimate, refined } = cardQuad(img, frame, frame.boxes, 1 / work.scale);
+    const { estimate, refined } = cardQuad(img, frame, cardLines.map((l) => l.box), 1 / work.scale);
     result.quad = refined ?? estimate;
     result.quadFromText = estimate;
   }
