@@ -258,6 +258,12 @@ export async function sweepExpiredHolds(db: Db, q: { now: number; buyerId?: numb
 export interface HoldBook {
   reserve(input: ReserveInput): Promise<ReserveResult>;
   settle(hold: Hold, input: SettleInput): Promise<SettleResult>;
+  /**
+   * reserve() and settle() without promises: `cb(undefined, result)` or `cb(error)`, never
+   * synchronously. The same decisions and the same batches; for the metering hooks' fast path.
+   */
+  reserveCb(input: ReserveInput, cb: HoldCallback<ReserveResult>): void;
+  settleCb(hold: Hold, input: SettleInput, cb: HoldCallback<SettleResult>): void;
   /** group commit so far: batches sent, ops in them, and ops that then took the one-call path */
   stats(): HoldBookStats;
   /**
@@ -266,6 +272,14 @@ export interface HoldBook {
    */
   sweep(now: number): Promise<number>;
   close(): void;
+}
+
+/** Node-style: `err` is undefined on success. */
+export type HoldCallback<T> = (err: unknown, result: T | undefined) => void;
+
+/** a promise's outcome to a HoldCallback (a rejection with no reason still counts as an error) */
+export function toCallback<T>(p: Promise<T>, cb: HoldCallback<T>): void {
+  p.then((r) => cb(undefined, r), (err: unknown) => cb(err ?? new Error('failed'), undefined));
 }
 
 export interface HoldBookStats {
@@ -279,6 +293,8 @@ function unbatched(db: Db): HoldBook {
   return {
     reserve: (i) => { single++; return reserve(db, i); },
     settle: (h, i) => { single++; return settle(db, h, i); },
+    reserveCb: (i, cb) => { single++; toCallback(reserve(db, i), cb); },
+    settleCb: (h, i, cb) => { single++; toCallback(settle(db, h, i), cb); },
     stats: () => ({ batches: 0, ops: 0, single }),
     sweep: (now) => sweepExpiredHolds(db, { now }),
     close() {},
@@ -360,31 +376,32 @@ export async function openHoldBook(db: Db, options: HoldBookOptions = {}): Promi
       waited += pause;
     }
   };
-  const run = (op: FastOp): Promise<FastOutcome> => {
-    if (batch) return batcher.push(op);
-    return runWithRetry([op]).then((out) => out[0]);
+  const run = (op: FastOp, cb: (err: unknown, out: FastOutcome | undefined) => void): void => {
+    if (batch) batcher.pushCb(op, cb);
+    else toCallback(runWithRetry([op]).then((out) => out[0]), cb);
   };
   const batcher = new Batcher<FastOp, FastOutcome>(runWithRetry, { maxItems: 256, maxInFlight: 1 });
   let single = 0;
-  const busyOr = (out: FastOutcome): void => {
-    if (!out.ok && !(out.error instanceof FastPathBusy)) throw out.error;
-  };
+  const reserveCb = (input: ReserveInput, cb: HoldCallback<ReserveResult>): void => run({ kind: 'reserve', input }, (err, out) => {
+    if (err !== undefined) return cb(err, undefined);
+    if (out!.ok) return cb(undefined, out!.value as ReserveResult);
+    if (!(out!.error instanceof FastPathBusy)) return cb(out!.error ?? new Error('reserve failed'), undefined);
+    // The database was busy (another process's transaction): the ordinary path waits its turn.
+    single++;
+    toCallback(reserve(db, input), cb);
+  });
+  const settleCb = (hold: Hold, input: SettleInput, cb: HoldCallback<SettleResult>): void => run({ kind: 'settle', hold, input }, (err, out) => {
+    if (err !== undefined) return cb(err, undefined);
+    if (out!.ok) return cb(undefined, out!.value as SettleResult);
+    if (!(out!.error instanceof FastPathBusy)) return cb(out!.error ?? new Error('settle failed'), undefined);
+    single++;
+    toCallback(settle(db, hold, input), cb);
+  });
   return {
-    async reserve(input) {
-      const out = await run({ kind: 'reserve', input });
-      busyOr(out);
-      if (out.ok) return out.value as ReserveResult;
-      // The database was busy (another process's transaction): the ordinary path waits its turn.
-      single++;
-      return reserve(db, input);
-    },
-    async settle(hold, input) {
-      const out = await run({ kind: 'settle', hold, input });
-      busyOr(out);
-      if (out.ok) return out.value as SettleResult;
-      single++;
-      return settle(db, hold, input);
-    },
+    reserve: (input) => promised<ReserveResult>((cb) => reserveCb(input, cb)),
+    settle: (hold, input) => promised<SettleResult>((cb) => settleCb(hold, input, cb)),
+    reserveCb,
+    settleCb,
     stats: () => ({ ...statsOf(batch ? batcher : undefined), single }),
     async sweep(now) {
       try {
@@ -399,6 +416,10 @@ export async function openHoldBook(db: Db, options: HoldBookOptions = {}): Promi
       sql`PRAGMA wal_autocheckpoint = 1000`.execute(db).catch(() => {});
     },
   };
+}
+
+function promised<T>(start: (cb: HoldCallback<T>) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => start((err, r) => (err === undefined ? resolve(r as T) : reject(err))));
 }
 
 /** SQLite: WAL checkpoints from a worker thread this often (see sqlite-fast.ts) */

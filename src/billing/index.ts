@@ -5,7 +5,7 @@ export {
   BillingInputError, DEFAULT_PACKAGE_DAYS, type Buyer, type CallPackage, type PackageStatus, type GrantInput,
 } from './packages.ts';
 export {
-  reserve, settle, sweepExpiredHolds, recordUnbilledCall, openHoldBook, DEFAULT_HOLD_TTL_MS, type HoldBook, type HoldBookStats, type HoldBookOptions,
+  reserve, settle, sweepExpiredHolds, recordUnbilledCall, openHoldBook, DEFAULT_HOLD_TTL_MS, type HoldBook, type HoldBookStats, type HoldBookOptions, type HoldCallback,
   type Hold, type ReserveInput, type ReserveResult, type SettleInput, type SettleResult,
 } from './holds.ts';
 export { auditLedger, usageRecords, type AuditReport, type AuditMismatch, type UsageRecord, type UsageRecordsPage, type UsageRecordsQuery } from './ledger.ts';

@@ -10,8 +10,8 @@
 // ordinary one-call path, which picks the next package or says why there is none.
 import { sql } from 'kysely';
 import type { Db } from './db.ts';
-import type { Hold, ReserveInput, ReserveResult, SettleInput, SettleResult, HoldBook } from './holds.ts';
-import { DEFAULT_HOLD_TTL_MS, statsOf } from './holds.ts';
+import type { Hold, HoldCallback, ReserveInput, ReserveResult, SettleInput, SettleResult, HoldBook } from './holds.ts';
+import { DEFAULT_HOLD_TTL_MS, statsOf, toCallback } from './holds.ts';
 import { DEFAULT_BILLABLE_CODES } from './products.ts';
 import { Batcher } from './batcher.ts';
 
@@ -189,6 +189,12 @@ export function openPostgresBatches(db: Db, single: {
     }));
     return results;
   }, { maxItems: 512, maxInFlight: 2 });
+  const reserveCb = (input: ReserveInput, cb: HoldCallback<ReserveResult>): void => reserves.pushCb(input, (err, hold) => {
+    if (err !== undefined) return cb(err, undefined);
+    if (hold) return cb(undefined, { ok: true, hold });
+    alone++;
+    toCallback(single.reserve(db, input), cb);
+  });
   return {
     async reserve(input) {
       const hold = await reserves.push(input);
@@ -199,6 +205,8 @@ export function openPostgresBatches(db: Db, single: {
     async settle(hold, input) {
       return settles.push({ hold, input });
     },
+    reserveCb,
+    settleCb: (hold, input, cb) => settles.pushCb({ hold, input }, cb),
     stats: () => ({ ...statsOf(reserves, settles), single: alone }),
     sweep: (now) => single.sweep(db, { now }),
     close() {},

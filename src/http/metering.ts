@@ -20,6 +20,7 @@ import {
 } from '../gateway/index.ts';
 import {
   DEFAULT_BILLABLE_CODES, DEFAULT_HOLD_TTL_MS, openHoldBook, recordUnbilledCall, type Hold, type HoldBook, type Product,
+  type ReserveInput, type ReserveResult,
 } from '../billing/index.ts';
 
 export interface Caller {
@@ -318,15 +319,47 @@ export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void
   app.addHook('preValidation', (request: MeteredRequest, reply, done) => {
     const m = request[kMeter];
     if (!m) return done();
-    admit(request, m).then(() => {
+    const admitted = () => {
       request.caller = { buyerId: m.app.buyerId, appId: m.app.id, requestId: m.requestId };
       done();
-    }, (err: unknown) => {
+    };
+    const refused = (err: unknown) => {
       if (err instanceof GatewayRefusal) return sendRefusal(reply, err, m.requestId);
       report(err, 'admission');
       sendRefusal(reply, new GatewayRefusal('ServiceUnavailable'), m.requestId);
-    });
+    };
+    // The common call (an AppCode, no idempotency key, an app allowed the product, the hold book
+    // open) goes without a promise: admit()'s checks, then the hold by callback. Anything else,
+    // or a reserve that took nothing, takes admit()'s path.
+    if (m.mode === 'appcode' && m.idempotencyKey === undefined && opened && allowed(m)) {
+      const now = clock();
+      try {
+        checkContentMd5(request, m);
+        throttle(m, now);
+      } catch (err) {
+        return refused(err);
+      }
+      opened.reserveCb(reserveInput(m, now), (err, r) => {
+        if (err !== undefined) return refused(err);
+        if (r!.ok) {
+          m.hold = r!.hold;
+          return admitted();
+        }
+        takeHold(request, m, now, r).then(admitted, refused);
+      });
+      return;
+    }
+    admit(request, m).then(admitted, refused);
   });
+
+  function throttle(m: Meter, now: number): void {
+    const throttled = limiter.enabled ? limiter.take({ appId: m.app.id, buyerId: m.app.buyerId, product: m.product, now }) : undefined;
+    if (throttled) throw new GatewayRefusal(throttled);
+  }
+
+  function reserveInput(m: Meter, now: number): ReserveInput {
+    return { buyerId: m.app.buyerId, appId: m.app.id, product: m.product, requestId: m.requestId, now, holdTtlMs, appVersion: m.app.version };
+  }
 
   async function admit(request: MeteredRequest, m: Meter): Promise<void> {
     const now = clock();
@@ -345,8 +378,7 @@ export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void
     if (m.mode === 'signature' && nonce) {
       if (!(await useNonce(db, { appId: m.app.id, nonce, now, windowMs: TIMESTAMP_WINDOW_MS }))) throw new GatewayRefusal('NonceUsed');
     }
-    const throttled = limiter.enabled ? limiter.take({ appId: m.app.id, buyerId: m.app.buyerId, product: m.product, now }) : undefined;
-    if (throttled) throw new GatewayRefusal(throttled);
+    throttle(m, now);
     if (m.idempotencyKey !== undefined) {
       const url = request.url;
       const claim = await claimIdempotencyKey(db, {
@@ -360,10 +392,13 @@ export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void
         return;
       }
     }
+    await takeHold(request, m, now);
+  }
+
+  /** The hold, or the refusal that says why there is none; `first`: a reserve already answered. */
+  async function takeHold(request: MeteredRequest, m: Meter, now: number, first?: ReserveResult): Promise<void> {
     for (let attempt = 0; ; attempt++) {
-      const r = await (opened ?? await book()).reserve({
-        buyerId: m.app.buyerId, appId: m.app.id, product: m.product, requestId: m.requestId, now, holdTtlMs, appVersion: m.app.version,
-      });
+      const r = attempt === 0 && first ? first : await (opened ?? await book()).reserve(reserveInput(m, now));
       if (r.ok) {
         m.hold = r.hold;
         return;
@@ -435,11 +470,25 @@ export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void
   // Settle before the answer leaves (onSend), so that a client that has its answer can count on
   // the ledger having it too (a retry sees the first call's outcome); onResponse catches answers
   // that skipped onSend.
-  function settleCall(request: MeteredRequest, statusCode: number): Promise<void> | undefined {
+  // `next` runs once the call is settled (or its settle failed and was reported); false when
+  // there was nothing to settle (and `next` is not called).
+  function settleCall(request: MeteredRequest, statusCode: number, next: () => void): boolean {
     const m = request[kMeter];
-    if (!m || m.settled || (!m.hold && !m.billedBefore)) return undefined;
+    if (!m || m.settled || (!m.hold && !m.billedBefore)) return false;
     m.settled = true;
-    return settleMeter(request, m, statusCode);
+    if (m.hold && m.idempotencyKey === undefined && opened) {
+      // the common call, without a promise (settleMeter's first branch)
+      const now = clock();
+      const resultCode = statusCode < 300 ? request.resultCode : undefined;
+      opened.settleCb(m.hold, { resultCode, billableCodes, latencyMs: now - m.start, node: nodeId, now }, (err, r) => {
+        if (err !== undefined) report(err, 'settle');
+        else if (r!.billed && deps.afterBilled) afterBilled(m.app.buyerId, m.product);
+        next();
+      });
+      return true;
+    }
+    settleMeter(request, m, statusCode).then(next, next);
+    return true;
   }
   async function settleMeter(request: MeteredRequest, m: Meter, statusCode: number): Promise<void> {
     const now = clock();
@@ -463,14 +512,10 @@ export function registerMetering(app: FastifyInstance, deps: MeteringDeps): void
     }
   }
   app.addHook('onSend', (request: MeteredRequest, reply, payload, done) => {
-    const settling = settleCall(request, reply.statusCode);
-    if (settling) settling.then(() => done(null, payload), done);
-    else done(null, payload);
+    if (!settleCall(request, reply.statusCode, () => done(null, payload))) done(null, payload);
   });
   app.addHook('onResponse', (request: MeteredRequest, reply, done) => {
-    const settling = settleCall(request, reply.statusCode);
-    if (settling) settling.then(() => done(), done);
-    else done();
+    if (!settleCall(request, reply.statusCode, () => done())) done();
   });
 
   if (deps.notFound === true) {
