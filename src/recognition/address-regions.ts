@@ -223,3 +223,61 @@ export function chainsOfCode(addrCode: string): string[] {
   if (!province || !county) return [];
   return [province + printedPrefecture(addrCode) + county, province + county];
 }
+
+let authoritiesCache: { names: Set<string>; near: Map<string, string[]> } | undefined;
+
+/**
+ * The issuing authorities a card's back prints, from the region list: a county's own bureau
+ * (松桃苗族自治县公安局, 义乌市公安局), a district's branch of its city's bureau (岳阳市公安局岳阳楼分局,
+ * 北京市公安局朝阳分局), and a city's bureau (东莞市公安局); with each name's one-character
+ * look-alike keys (one character replaced by ?) for finding the name a misread is nearest.
+ */
+function authorities(): { names: Set<string>; near: Map<string, string[]> } {
+  if (authoritiesCache) return authoritiesCache;
+  const names = new Set<string>();
+  for (const code of regionTableCodes()) {
+    if (code.endsWith('0000')) {
+      if (MUNICIPALITIES.has(code.slice(0, 2))) names.add(`${regionName(code)}公安局`);
+      continue;
+    }
+    const name = regionName(code);
+    if (!name || GENERIC.has(name)) continue;
+    if (code.endsWith('00')) {
+      if (!MUNICIPALITIES.has(code.slice(0, 2))) names.add(`${name}公安局`);
+      continue;
+    }
+    names.add(`${name}公安局`);
+    const city = MUNICIPALITIES.has(code.slice(0, 2)) ? regionName(`${code.slice(0, 2)}0000`) : printedPrefecture(code);
+    if (city && name.endsWith('区')) names.add(`${city}公安局${name.length > 2 ? name.slice(0, -1) : name}分局`);
+  }
+  const near = new Map<string, string[]>();
+  for (const n of names) {
+    const c = [...n];
+    c.forEach((ch, i) => {
+      if ('公安局分'.includes(ch)) return;
+      const key = [...c.slice(0, i), '?', ...c.slice(i + 1)].join('');
+      const list = near.get(key);
+      if (list) list.push(n);
+      else near.set(key, [n]);
+    });
+  }
+  authoritiesCache = { names, near };
+  return authoritiesCache;
+}
+
+/**
+ * The issuing authority read, checked against the region list: 'known' when the list holds it
+ * as read; the one name it holds that differs from the read in a single character of a place
+ * name (颖泉 for 颍泉, 盱胎 for 盱眙), when exactly one does; else 'unknown'.
+ */
+export function checkAuthority(read: string): { known: true } | { known: false; nearest?: string } {
+  const { names, near } = authorities();
+  if (names.has(read)) return { known: true };
+  const c = [...read];
+  const found = new Set<string>();
+  c.forEach((ch, i) => {
+    if ('公安局分'.includes(ch)) return;
+    for (const n of near.get([...c.slice(0, i), '?', ...c.slice(i + 1)].join('')) ?? []) found.add(n);
+  });
+  return found.size === 1 ? { known: false, nearest: [...found][0]! } : { known: false };
+}

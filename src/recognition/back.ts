@@ -3,6 +3,8 @@
 import type { BackFields, ReadField } from './types.ts';
 import { decodeSpans, findLabel, groupRows, minProb, readPlace, spansBetween, type Charset, type Reread, type Row } from './lines.ts';
 import { allowedSets, emptyField, isDate } from './fields.ts';
+import { checkAuthority } from './address-regions.ts';
+import type { DecodedChar } from './ocr/ctc.ts';
 
 export const BACK_MARKERS = ['中华人民共和国', '居民身份证', '签发机关', '有效期限'] as const;
 
@@ -71,8 +73,9 @@ function readBackRow(row: Row, cs: Charset): { authority?: ReadField; validity?:
   if (a >= 0) {
     const d = decodeSpans(spansBetween(row, a), cs);
     // no authority starts with punctuation: a colon after the label, a speck
-    const value = d.text.replace(/\s+/g, '').replace(/^[：:;；,，、.。·]+/, '');
-    if (value) out.authority = { value, confidence: minProb(d) };
+    const chars = d.chars.filter((c) => !/^\s*$/u.test(c.char));
+    while (chars.length && /^[：:;；,，、.。·]$/.test(chars[0]!.char)) chars.shift();
+    if (chars.length) out.authority = checkedAuthority(chars);
   }
   const v = findLabel(row, '有效期限', 3);
   if (v >= 0) {
@@ -81,4 +84,23 @@ function readBackRow(row: Row, cs: Charset): { authority?: ReadField; validity?:
     if (value) out.validity = { value, confidence: minProb(d) };
   }
   return out;
+}
+
+/**
+ * The authority as read, checked against the names the region list gives: one it holds keeps
+ * the model's confidence; a name one place-name character away from exactly one it holds is
+ * that one (the model reads 颍 as 颖, 眙 as 胎), doubted; one it does not hold at all is
+ * doubted too (never more than 0.89), since the list may lack a new or renamed bureau.
+ */
+function checkedAuthority(chars: DecodedChar[]): ReadField {
+  const value = chars.map((c) => c.char).join('');
+  const confidence = Math.min(...chars.map((c) => c.prob));
+  const check = checkAuthority(value);
+  if (check.known) return { value, confidence };
+  // the label's last character guessed from its ink at the value box's start (关岳阳市…)
+  if (chars.length > 1 && '机关'.includes(chars[0]!.char) && chars[0]!.prob < 0.5 && checkAuthority(value.slice(1)).known) {
+    return { value: value.slice(1), confidence: Math.min(...chars.slice(1).map((c) => c.prob)) };
+  }
+  if (check.nearest) return { value: check.nearest, confidence: Math.min(0.8, ...chars.filter((c, i) => c.char === [...check.nearest!][i]).map((c) => c.prob)) };
+  return { value, confidence: Math.min(confidence, 0.89) };
 }

@@ -143,7 +143,32 @@ export function chooseFromList(spans: Span[], cs: Charset, values: readonly stri
   if (!Number.isFinite(scores[best]!)) return emptyField();
   const z = scores.reduce((acc, s) => acc + Math.exp(s - scores[best]!), 0);
   const value = values[best]!;
-  return { value, confidence: Math.min(1 / z, othersRead(spans, cs, value, scoreLabel)) };
+  return { value, confidence: Math.min(1 / z, othersRead(spans, cs, value, scoreLabel), seenAtAll(spans, cs, value)) };
+}
+
+/** a character of the value chosen that the model gives less than this at every step was not seen */
+const UNSEEN = 0.02;
+
+/**
+ * The doubt a list's choice carries where the model saw none of its characters: the list's
+ * posterior only compares its values with each other, so a value whose ink went unread (a
+ * blurred 傈僳 the detector boxed as nearly blank paper) still comes out as the least unlikely
+ * of the 56, with confidence. Each character the model can produce must have been offered
+ * somewhere in the spans, at some probability; a stand-in's or a wildcard's is not asked for.
+ */
+function seenAtAll(spans: Span[], cs: Charset, value: string): number {
+  let seen = 1;
+  for (const ch of new Set(value)) {
+    const cls = cs.classOf.get(ch);
+    if (cls === undefined) continue;
+    let peak = 0;
+    for (const { line, from, to } of spans) {
+      const { probs, classes, steps } = line.probs;
+      for (let t = Math.max(0, from); t < Math.min(steps, to); t++) peak = Math.max(peak, probs[t * classes + cls]!);
+    }
+    seen = Math.min(seen, peak);
+  }
+  return seen < UNSEEN ? 0.5 : 1;
 }
 
 /** characters of the front's labels around a listed value: their ink may fall in its spans */

@@ -332,6 +332,18 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
       fields.nation = chooseFromList(spans, cs, NATIONS, prior);
       // found by position, not by its label: never more sure than the read of its characters
       if (!nationAt && fields.nation.value) fields.nation = { ...fields.nation, confidence: Math.min(fields.nation.confidence, 0.89) };
+      // nothing read where the nation stands (the detector missed its box, or boxed it off the
+      // row): its place on the row is read, never more sure than a value the detector found
+      if (!fields.nation.value && reread) {
+        const place = await missedNation(row, valueU ?? (nationAt ? nationValueU(row, nationAt.end) : undefined), layout, reread);
+        if (place) {
+          // the list's choice only where the model reads it there itself: a place read of
+          // blurred ink would otherwise give the likeliest nation of a poor fit (畲 read 富 → 苗)
+          const again = chooseFromList([place], cs, NATIONS, nationPrior);
+          const read = place.line.text.text;
+          if (again.value && [...again.value].every((ch) => !cs.classOf.has(ch) || read.includes(ch))) fields.nation = { ...again, confidence: Math.min(again.confidence, 0.89) };
+        }
+      }
     }
   }
   fields.sex = agreeSex(fields.sex, fields.idCard);
@@ -568,6 +580,34 @@ function valueRows(at: ReturnType<typeof locateFrontLabels>, idRow: number, rowC
 
 /** Where the nation's value starts on the card, and its label, in mm from the card's left edge. */
 const NATION_VALUE_MM = 37.7, NATION_LABEL_MM = 28;
+
+/** Where the nation's value starts after a read 族 (its centre 35 mm from the card's left). */
+function nationValueU(row: Row, zu: number): number | undefined {
+  const c = row.chars[zu]!, l = row.lines[c.line]!;
+  if (!l.pitch) return undefined;
+  return charU(l, c) + ((NATION_VALUE_MM - ZU_MM) / VALUE_PITCH_MM) * l.pitch * (l.box.w / Math.max(1, l.probs.steps));
+}
+
+/** the centre of 族, and the widest nation's extent (柯尔克孜: four characters) plus a margin, in mm */
+const ZU_MM = 35, NATION_WIDTH_MM = 14.5;
+
+/**
+ * The nation's place on the sex row read once, from where the value starts (after the label
+ * read, else where the number's extent puts it) over the widest nation's extent; a read that
+ * shows no character there is nothing.
+ */
+async function missedNation(row: Row, from: number | undefined, layout: Layout | undefined, reread: Reread): Promise<Span | undefined> {
+  const left = from ?? layout?.u(NATION_VALUE_MM);
+  if (left === undefined) return undefined;
+  const withPitch = row.lines.find((l) => l.pitch);
+  const perMm = layout ? layout.u(1) - layout.u(0) : withPitch ? (withPitch.pitch! * withPitch.box.w) / Math.max(1, withPitch.probs.steps) / VALUE_PITCH_MM : undefined;
+  if (!perMm || !(perMm > 0)) return undefined;
+  const ref = row.lines.reduce((a, l) => (l.box.h > a.box.h ? l : a));
+  const again = await readPlace(ref, left - 0.5 * perMm, left + NATION_WIDTH_MM * perMm, row.v - ref.box.v, reread);
+  if (!again) return undefined;
+  const seen = again.text.chars.some((c) => /\p{Script=Han}/u.test(c.char) && !'民族'.includes(c.char) && c.prob >= 0.1);
+  return seen ? { line: again, from: 0, to: again.probs.steps } : undefined;
+}
 
 /** The index of the row's last character standing before `u`, or -1. */
 function lastBefore(row: Row, u: number): number {

@@ -155,11 +155,17 @@ export function findLabel(row: Row, label: string, maxStart = Infinity, loose = 
   const need = label.length <= 2 ? label.length : label.length <= 4 ? label.length - 1 : label.length - 2;
   let best = -1, bestMatched = 0;
   for (let i = 0; i < cs.length && i <= maxStart; i++) {
-    let matched = 0;
-    for (let j = 0; j < label.length && i + j < cs.length; j++) if (cs[i + j]!.char === label[j]) matched++;
+    let matched = 0, lastMatched = i;
+    for (let j = 0; j < label.length && i + j < cs.length; j++) {
+      if (cs[i + j]!.char === label[j]) { matched++; lastMatched = i + j; }
+    }
     if (matched >= need && matched > bestMatched) {
       bestMatched = matched;
-      best = row.chars.indexOf(cs[Math.min(cs.length - 1, i + label.length - 1)]!);
+      // the label ends where its length says, but never in a later box than its last matched
+      // character: 公民身份码 (号 unread) must not take the number's first digit for its end
+      let end = Math.min(cs.length - 1, i + label.length - 1);
+      while (end > lastMatched && cs[end]!.line !== cs[lastMatched]!.line) end--;
+      best = row.chars.indexOf(cs[end]!);
     }
   }
   if (best < 0 && loose && label.length === 2) {

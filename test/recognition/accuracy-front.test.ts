@@ -193,6 +193,26 @@ describe('values by the layout when their labels are unreadable', () => {
     assert.equal(inkCharacters(spans, cs2), 2, 'the value and its speck');
   });
 
+  it('reads the nation at its place when the detector found no box there, only what the model reads', async () => {
+    // 0042 of seed 41: 民族 and 畲 in light blue and blur, no box on the sex row past 女
+    const cs2 = charsetOf(text + '畲富');
+    const rows = card(cs2, [...lines().slice(0, 1), line(cs, 16.2, [['女', 18.4, 0.71]]), ...lines().slice(2)].map((l) => relabel(l, cs2)));
+    const asked: number[] = [];
+    // lines found by the detector read the same again; a place (no probabilities yet) as `value`
+    const placeRead = (value: [string, number, number?][]) => async (ls: TextLine[]) => ls.map((l) => {
+      if (l.probs.probs.length) return l;
+      asked.push(l.box.u - l.box.w / 2);
+      return line(cs2, l.box.v, value, {}, l.box.u + l.box.w / 2 - value[value.length - 1]![1]);
+    });
+    assert.equal((await parseFront(rows, cs2)).nation.value, '', 'without a second look, nothing');
+    const f = await parseFront(rows, cs2, placeRead([['畲', 40.6, 0.8]]));
+    assert.equal(f.nation.value, '畲');
+    assert.ok(f.nation.confidence < 0.9, 'read where the layout puts it');
+    assert.ok(asked.some((u) => Math.abs(u - 37.2) < 1), `looked where the value starts: ${asked}`);
+    // the place read as another character: the list's likeliest poor fit is not a value
+    assert.equal((await parseFront(rows, cs2, placeRead([['富', 40.6, 0.3]]))).nation.value, '');
+  });
+
   it('reads no nation by position without a number to measure the card by', async () => {
     const rows = card(cs, lines().slice(0, 5));
     const f = await parseFront(rows, cs);
@@ -210,6 +230,20 @@ describe('closed lists and characters outside the dictionary', () => {
     // 亿 read (a misread of 仡): 仡佬, never 仫佬
     const l2 = line(cs, 16.2, [['亿', 40.6, 0.5], ['佬', 43.8]], { 亿: [['仡', 0.01]] });
     assert.equal(chooseFromList([{ line: l2, from: 0, to: l2.probs.steps }], cs, NATIONS).value, '仡佬');
+  });
+
+  it('doubts a nation none of whose characters the model saw (a blurred value, blank paper read)', () => {
+    // 0069 of seed 23: 傈僳 so blurred its box reads as blank; the list's posterior alone
+    // made 傣 the least unlikely of the 56, at 0.94
+    const cs = charsetOf('');
+    const l = line(cs, 16.2, [['傣', 40.6, 0.01]]);
+    const pick = chooseFromList([{ line: l, from: 0, to: l.probs.steps }], cs, NATIONS);
+    assert.ok(pick.confidence < 0.9, `${pick.value} at ${pick.confidence}`);
+    // the same value seen, however faintly, keeps the list's confidence
+    const seen = line(cs, 16.2, [['傈', 40.6, 0.3], ['僳', 43.8, 0.3]]);
+    const read = chooseFromList([{ line: seen, from: 0, to: seen.probs.steps }], cs, NATIONS);
+    assert.equal(read.value, '傈僳');
+    assert.ok(read.confidence >= 0.9, `${read.confidence}`);
   });
 
   it('reads 亿佬 as 仡佬 however little the model offers 仡 itself', () => {
@@ -309,6 +343,30 @@ describe('the back', () => {
     assert.ok(f.validity.confidence < 0.9, 'read where the layout puts it');
     assert.ok(asked.length === 1 && Math.abs(asked[0]! - 47.5) < 0.5, `looked 6.5 mm below 签发机关: ${asked}`);
     assert.equal((await parseBack(rows, cs)).validity.value, '', 'without a second look, nothing');
+  });
+
+  it('checks the authority against the bureaus the region list names', async () => {
+    const cs = charsetOf('签发机关阜阳市公安局颖泉颍分黟黔县岳楼');
+    const read = async (text: string, p = 0.96) => (await parseBack(groupRows([line(cs, 40, [...run('签发机关', 14, 3), ...run(text, 30, 3.2, p)])]), cs)).authority;
+    // 颍 read as 颖, confidently (0158 of seed 41): the one bureau a character away, doubted
+    const near = await read('阜阳市公安局颖泉分局');
+    assert.equal(near.value, '阜阳市公安局颍泉分局');
+    assert.ok(near.confidence < 0.9);
+    // a bureau the list holds keeps the model's confidence
+    const known = await read('阜阳市公安局颍泉分局');
+    assert.equal(known.value, '阜阳市公安局颍泉分局');
+    assert.ok(known.confidence >= 0.9);
+    // one the list does not hold, with no single near one (黔县: many ?县): kept, doubted
+    const unknown = await read('黔县公安局');
+    assert.equal(unknown.value, '黔县公安局');
+    assert.ok(unknown.confidence < 0.9);
+  });
+
+  it('drops the label\'s 关 guessed at the start of the authority\'s box', async () => {
+    const cs = charsetOf('签发机关岳阳市公安局楼分');
+    // 签发机关 | 关(0.28) 岳阳市公安局岳阳楼分局: the value box starts on the label's ink
+    const rows = groupRows([line(cs, 40, run('签发机关', 14, 3)), line(cs, 40, [['关', 27.2, 0.28], ...run('岳阳市公安局岳阳楼分局', 30, 3.2)])]);
+    assert.equal((await parseBack(rows, cs)).authority.value, '岳阳市公安局岳阳楼分局');
   });
 
   it('reads an authority without the punctuation a speck after its label makes', async () => {

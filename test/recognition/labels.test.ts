@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { locateFrontLabels } from '../../src/recognition/front.ts';
-import type { Row } from '../../src/recognition/lines.ts';
+import { findLabel, type Row } from '../../src/recognition/lines.ts';
 
 /** a row whose characters are `text`, one per character, on one line (positions unused here) */
 function row(text: string, v: number): Row {
@@ -37,6 +37,17 @@ describe('front labels', () => {
     assert.equal(found['出生'], '2:生');
     assert.equal(found['性别']?.startsWith('1:'), true);
     assert.equal(found['住址']?.startsWith('3:'), true);
+  });
+
+  it('ends a label read with a character missing inside its own box, not at the value\'s first', () => {
+    // 公民身份码 (号 unread) in one box, the number in the next: the label's length would
+    // reach the number's 4, and the number would lose its first digit
+    const label = [...'公民身份码'].map((char, i) => ({ char, cls: 1, prob: 0.9, t0: 2 * i, t1: 2 * i, line: 0 }));
+    const number = [...'420203196701225399'].map((char, i) => ({ char, cls: 1, prob: 0.99, t0: 2 * i, t1: 2 * i, line: 1 }));
+    const chars = [...label, ...number];
+    const r: Row = { lines: [], v: 0, h: 10, chars, text: chars.map((c) => c.char).join('') };
+    assert.equal(findLabel(r, '公民身份号码'), 4);
+    assert.equal(at([row('姓名张三', 0), row('性别男民族汉', 1), r])['公民身份号码'], '2:码');
   });
 
   it('takes a lone 名 at a row start when nothing better exists', () => {
