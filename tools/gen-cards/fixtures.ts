@@ -71,6 +71,8 @@ export const FIXTURES: FixtureSpec[] = [
   fromRun('front-name-in-label-box', 23, 123),
   fromRun('front-labels-unread', 23, 150),
   fromRun('front-name-dot-gap', 23, 61),
+  fromRun('front-number-label-short', 41, 45),
+  fromRun('back-authority-lookalike', 41, 113),
 ];
 
 export type FixtureTruth = CardTruth & { file: string; name: string };
