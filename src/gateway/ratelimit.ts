@@ -23,12 +23,12 @@ export interface RateLimits {
 export class RateLimiter {
   private readonly windows = new Map<string, { second: number; count: number }>();
   private nodes = 1;
+  /** whether any limit is set (read on every metered call: worked out once) */
+  readonly enabled: boolean;
 
-  constructor(private readonly limits: RateLimits = {}) {}
-
-  get enabled(): boolean {
-    const l = this.limits;
-    return !!(l.appPerSecond || l.buyerPerSecond || Object.values(l.apiPerSecond ?? {}).some((v) => v > 0));
+  constructor(private readonly limits: RateLimits = {}) {
+    const l = limits;
+    this.enabled = !!(l.appPerSecond || l.buyerPerSecond || Object.values(l.apiPerSecond ?? {}).some((v) => v > 0));
   }
 
   /** live nodes sharing the limits (from the heartbeats) */
