@@ -253,6 +253,8 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
   sexRow ??= byDate.sex;
   birthRow ??= byDate.birth;
   // 姓名 unreadable: the name is on the row above the one its labels place as the sex row
+  /** where the values of the name and birthday rows start along the rows: the value column */
+  const valueLefts: number[] = [];
   const nameRow = at['姓名']?.row ?? ((at['性别'] || at['民族']) && sexRow !== undefined && sexRow >= 1 ? sexRow - 1 : placed?.name ?? byPitch.name ?? byDate.name);
   if (nameRow !== undefined) {
     const row = rows[nameRow]!;
@@ -281,6 +283,7 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
       }
     }
     if (reread) fields.name = await confirm(fields.name, spans, cs, reread);
+    if (fields.name.value && spans.length) valueLefts.push(spanLeft(spans[0]!));
     if (!at['姓名'] && fields.name.value) fields.name = { ...fields.name, confidence: Math.min(fields.name.confidence, 0.89) };
   }
   let birthRead: Decoded | undefined;
@@ -288,6 +291,7 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
     const row = rows[birthRow]!;
     const after = at['出生']?.row === birthRow ? at['出生'].end : labelColumnEnd(rows, at, row);
     const spans = spansBetween(row, after);
+    if (spans.length) valueLefts.push(spanLeft(spans[0]!));
     birthRead = decodeSpans(spans, cs, allowed.date, 0.05);
     // the detector cut the date into pieces and missed one (a lone 1 between 年 and 月): the
     // whole extent of the value, read as one line
@@ -318,6 +322,17 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
     const sexAfter = at['性别']?.row === sexRow ? at['性别'].end : labelColumnEnd(rows, at, row);
     if (at['性别']?.row === sexRow || nationAt || sexAfter >= 0 || layout) {
       fields.sex = chooseFromList(spansBetween(row, sexAfter, sexBefore), cs, SEXES);
+    }
+    // nothing read where the card prints the sex (the detector missed its box): its place,
+    // located by the number's extent, read once; only 男 or 女 as the model reads it there
+    if (!fields.sex.value && layout && reread) {
+      // the value column of the rows around it where they were read (a card in perspective
+      // shifts the rows above the number), else where the number's extent puts it
+      const perMm = layout.u(1) - layout.u(0);
+      const left = valueLefts.length ? valueLefts.reduce((a, b) => a + b, 0) / valueLefts.length - SEX_MARGIN_MM * perMm : layout.u(SEX_VALUE_MM[0]);
+      const place = await readPlaceOf(row, left, left + (SEX_VALUE_MM[1] - SEX_VALUE_MM[0]) * perMm, reread);
+      const again = place && chooseFromList([place], cs, SEXES);
+      if (again?.value && place!.line.text.text.includes(again.value)) fields.sex = { ...again, confidence: Math.min(again.confidence, 0.89) };
     }
     if (nationFrom !== undefined) {
       let spans = spansBetween(row, nationFrom);
@@ -607,6 +622,25 @@ async function missedNation(row: Row, from: number | undefined, layout: Layout |
   if (!again) return undefined;
   const seen = again.text.chars.some((c) => /\p{Script=Han}/u.test(c.char) && !'民族'.includes(c.char) && c.prob >= 0.1);
   return seen ? { line: again, from: 0, to: again.probs.steps } : undefined;
+}
+
+/** where the sex's one character stands, with a character's margin on each side, in mm */
+const SEX_VALUE_MM = [14.5, 22.5] as const;
+
+/** how far before the value column the sex's place starts, in mm */
+const SEX_MARGIN_MM = 2;
+
+/** The left end of a span along the rows. */
+function spanLeft(sp: Span): number {
+  const b = sp.line.box;
+  return b.u - b.w / 2 + (sp.from * b.w) / Math.max(1, sp.line.probs.steps);
+}
+
+/** The row's place from `left` to `right` along the rows read once. */
+async function readPlaceOf(row: Row, left: number, right: number, reread: Reread): Promise<Span | undefined> {
+  const ref = row.lines.reduce((a, l) => (l.box.h > a.box.h ? l : a));
+  const again = await readPlace(ref, left, right, row.v - ref.box.v, reread);
+  return again ? { line: again, from: 0, to: again.probs.steps } : undefined;
 }
 
 /** The index of the row's last character standing before `u`, or -1. */

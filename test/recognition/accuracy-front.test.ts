@@ -213,6 +213,24 @@ describe('values by the layout when their labels are unreadable', () => {
     assert.equal((await parseFront(rows, cs2, placeRead([['富', 40.6, 0.3]]))).nation.value, '');
   });
 
+  it('reads the sex at its place in the value column when the detector found no box there', async () => {
+    // 0150 of seed 23: no label of the column read, and no box for 男; the nation's box alone
+    const rows = card(cs, [...lines().slice(0, 1), line(cs, 16.2, [['锡', 40.6], ['伯', 43.8]]), ...lines().slice(2)]);
+    const asked: number[] = [];
+    const placeRead = (value: [string, number, number?][]) => async (ls: TextLine[]) => ls.map((l) => {
+      if (l.probs.probs.length) return l;
+      asked.push(l.box.u - l.box.w / 2);
+      return line(cs, l.box.v, value, {}, l.box.u + l.box.w / 2 - value[value.length - 1]![1]);
+    });
+    assert.equal((await parseFront(rows, cs)).sex.value, '', 'without a second look, nothing');
+    const f = await parseFront(rows, cs, placeRead([['女', 18.4, 0.95]]));
+    assert.equal(f.sex.value, '女');
+    assert.ok(f.sex.confidence < 0.9, 'read where the layout puts it');
+    assert.ok(asked.some((u) => u > 13 && u < 17), `looked before the value column: ${asked}`);
+    // the place read as something else: no sex
+    assert.equal((await parseFront(rows, cs, placeRead([['年', 18.4, 0.6]]))).sex.value, '');
+  });
+
   it('reads no nation by position without a number to measure the card by', async () => {
     const rows = card(cs, lines().slice(0, 5));
     const f = await parseFront(rows, cs);
