@@ -1,4 +1,4 @@
-// `node --import tsx bench/ocr-memory.ts [--pool 2] [--threads 1] [--peers on|lines|off|off,lines,on] [--count 40] [--lanes 4] [--only large] [--set <dir>]`
+// `node --import tsx bench/ocr-memory.ts [--pool 2] [--threads 1] [--peers on|lines|off|off,lines,on] [--count 40] [--lanes 4] [--only large] [--set <dir>] [--max-side 2048]`
 // Where the recognizer's memory goes: RSS after starting the pool (models loaded), then while
 // reading `--count` images of the generated set (default: bench/out/ocr-cards-v2-s1-f500, the
 // images with the 'large' distortion first so the 4096 px photos are in every run), with both
@@ -11,6 +11,8 @@
 // `off,on`): one request at a time, each image read by one pool per setting in rotating order,
 // for a paired comparison on a machine others share (prints each median latency and the median
 // of the per-image ratios to the first).
+// `--max-side N`: the long side images are decoded to at most (default: the engine's,
+// RECOGNITION_MAX_SIDE; 4096 decodes every accepted image at full size).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,8 +30,10 @@ const { values } = parseArgs({
     lanes: { type: 'string' },
     threads: { type: 'string', default: '1' },
     peers: { type: 'string', default: 'on' },
+    'max-side': { type: 'string' },
   },
 });
+const maxSide = values['max-side'] ? Number(values['max-side']) : undefined;
 const mb = (n: number) => Math.round(n / 2 ** 20);
 const rows = fs.readFileSync(path.join(values.set, 'truth.jsonl'), 'utf8').split('\n').filter(Boolean)
   .map((l) => JSON.parse(l) as { file: string; distortions: string[] });
@@ -44,7 +48,7 @@ const sample = () => { peak = Math.max(peak, process.memoryUsage().rss); };
 const timer = setInterval(sample, 10);
 if (values.peers.includes(',') || values.peers === 'ab') {
   const modes = values.peers === 'ab' ? ['off', 'on'] : values.peers.split(',');
-  const pools = await Promise.all(modes.map((m) => createRecognizer({ poolSize: Number(values.pool), threads: Number(values.threads), peers: m === 'lines' ? 'lines' : m !== 'off' })));
+  const pools = await Promise.all(modes.map((m) => createRecognizer({ poolSize: Number(values.pool), threads: Number(values.threads), peers: m === 'lines' ? 'lines' : m !== 'off', maxSide })));
   const times: number[][] = modes.map(() => []);
   const cpu0 = process.cpuUsage();
   for (const [i, row] of list.entries()) {
@@ -66,10 +70,10 @@ if (values.peers.includes(',') || values.peers === 'ab') {
   process.exit(0);
 }
 const t0 = performance.now();
-const recognizer = await createRecognizer({ poolSize: Number(values.pool), threads: Number(values.threads), peers: values.peers === 'lines' ? 'lines' : values.peers !== 'off' });
+const recognizer = await createRecognizer({ poolSize: Number(values.pool), threads: Number(values.threads), peers: values.peers === 'lines' ? 'lines' : values.peers !== 'off', maxSide });
 sample();
 const started = process.memoryUsage().rss;
-console.log(`pool ${values.pool} x ${values.threads} thread(s), peers ${values.peers}, MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '-'}: started in ${Math.round(performance.now() - t0)} ms, RSS ${mb(started)} MB`);
+console.log(`pool ${values.pool} x ${values.threads} thread(s), peers ${values.peers}, max side ${maxSide ?? 'default'}, MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '-'}: started in ${Math.round(performance.now() - t0)} ms, RSS ${mb(started)} MB`);
 let next = 0, done = 0;
 const latencies: number[] = [];
 const cpu0 = process.cpuUsage();

@@ -2,11 +2,11 @@
 // The pool runs one of these per worker thread.
 import sharp from 'sharp';
 import { lendCore, loadModels, releaseModels, type ModelGraphs, type OcrModels } from './ocr/engine.ts';
-import { decodeImage } from './image.ts';
+import { decodeImage, RECOGNITION_MAX_SIDE } from './image.ts';
 import { readCard } from './pipeline.ts';
 import { recognizeLine } from './ocr/recognize.ts';
 import { startPeers, type PeerSetup } from './peer.ts';
-import type { RecognitionResult } from './types.ts';
+import type { Quad, RecognitionResult } from './types.ts';
 
 export interface LocalEngine {
   read(image: Buffer): Promise<RecognitionResult>;
@@ -15,7 +15,8 @@ export interface LocalEngine {
 
 /** `graphs`: the rewritten model graphs when the caller has them (the pool), else made here;
  *  `peers`: a pool worker's links to the other workers, to share line recognition (peer.ts). */
-export async function createLocalEngine(opts: { threads?: number; graphs?: ModelGraphs; peers?: PeerSetup } = {}): Promise<LocalEngine> {
+/** `maxSide`: the long side images are decoded to at most (default RECOGNITION_MAX_SIDE). */
+export async function createLocalEngine(opts: { threads?: number; graphs?: ModelGraphs; peers?: PeerSetup; maxSide?: number } = {}): Promise<LocalEngine> {
   // one worker, one core: libvips must not start its own thread pool per call either
   sharp.concurrency(1);
   sharp.cache(false);
@@ -29,10 +30,18 @@ export async function createLocalEngine(opts: { threads?: number; graphs?: Model
   return {
     async read(image) {
       const t0 = performance.now();
-      const decoded = await decodeImage(image);
+      // a photo larger than anything downstream reads is reduced while it is decoded (image.ts)
+      const decoded = await decodeImage(image, { maxSide: opts.maxSide ?? RECOGNITION_MAX_SIDE });
       const decodeMs = Math.round((performance.now() - t0) * 10) / 10;
       const result = await readCard(models, { data: decoded.data, width: decoded.width, height: decoded.height });
       result.timings = { decode: decodeMs, ...result.timings };
+      // corners in the pixels of the image as sent
+      const sx = decoded.sourceWidth / decoded.width, sy = decoded.sourceHeight / decoded.height;
+      if (sx !== 1 || sy !== 1) {
+        const scale = (q: Quad) => q.map(([x, y]) => [Math.round(x * sx), Math.round(y * sy)]) as Quad;
+        if (result.quad) result.quad = scale(result.quad);
+        if (result.quadFromText) result.quadFromText = scale(result.quadFromText);
+      }
       return result;
     },
     close: () => releaseModels(models),

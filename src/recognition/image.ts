@@ -6,6 +6,11 @@
 // `limitInputPixels`, so a header that lies to our parser cannot lie its way into a huge decode.
 //
 // BMP, which sharp does not read, is decoded in image-bmp.ts.
+//
+// `maxSide` (the engine passes RECOGNITION_MAX_SIDE) reduces a larger image while it is decoded:
+// libvips streams the JPEG's rows through the reduction, so a 4096x3072 photo never exists at
+// full size in memory (37.7 MB of RGB, twice that while an EXIF quarter turn is applied, which
+// now turns the reduced image instead).
 import sharp from 'sharp';
 import { decodeBmpToRgb } from './image-bmp.ts';
 
@@ -24,12 +29,28 @@ export interface ImageInfo {
   orientation: number;
 }
 
+/**
+ * The long side the recognition engine decodes to (engine-local.ts): nothing downstream reads
+ * finer — text detection looks at 1280 px at most, and lines are cropped from a copy where text
+ * is at most 72 px high. A 4096 px photo (the largest the API accepts) comes out at half size,
+ * an exact 2:1 reduction; the generated bench's other photos (1280-2048 px) are untouched.
+ */
+export const RECOGNITION_MAX_SIDE = 2048;
+
 export interface DecodedImage {
   /** packed RGB, row-major, upright (EXIF orientation applied) */
   data: Buffer;
   width: number;
   height: number;
   channels: 3;
+  /** the image's own upright size: larger than width x height when `maxSide` reduced it */
+  sourceWidth: number;
+  sourceHeight: number;
+}
+
+export interface DecodeOptions {
+  /** reduce an image whose long side is larger to this long side (linear kernel, aspect kept) */
+  maxSide?: number;
 }
 
 /** A refused image: '-2' 图像格式错误 (signature, size, dimensions) or '-3' 图像无法加载 (a
@@ -156,25 +177,49 @@ function exifOrientation(app1: Buffer): number | undefined {
 }
 
 /** RGB pixels, upright. Refuses with '-2' what `inspectImage` refuses, '-3' what cannot be read. */
-export async function decodeImage(bytes: Buffer): Promise<DecodedImage> {
+export async function decodeImage(bytes: Buffer, opts: DecodeOptions = {}): Promise<DecodedImage> {
   const info = inspectImage(bytes);
-  if (info.format === 'bmp') return decodeBmpImage(bytes, info);
+  const turned = info.orientation >= 5;
+  const sourceWidth = turned ? info.height : info.width;
+  const sourceHeight = turned ? info.width : info.height;
+  const reduce = opts.maxSide !== undefined && Math.max(info.width, info.height) > opts.maxSide;
+  if (info.format === 'bmp') {
+    const bmp = decodeBmpImage(bytes, info);
+    return reduce ? { ...(await reduceRaw(bmp, opts.maxSide!)), sourceWidth, sourceHeight } : bmp;
+  }
   try {
-    const { data, info: out } = await sharp(bytes, {
+    let pipeline = sharp(bytes, {
       limitInputPixels: MAX_IMAGE_SIDE * MAX_IMAGE_SIDE,
       failOn: 'truncated',
       sequentialRead: true,
-    })
+      // no colour management: an embedded profile (phones tag their photos; Display P3 or
+      // sRGB) would cost a conversion of every pixel — 100-190 ms of CPU on a 4096x3072
+      // photo, and for the sRGB profile the generator writes, not a single byte different
+      ignoreIcc: true,
+    });
+    // before autoOrient(): sharp then reduces first and turns the small image (after it, sharp
+    // would turn the full-size image first, which takes a second full-size copy)
+    if (reduce) pipeline = pipeline.resize(opts.maxSide, opts.maxSide, { fit: 'inside', kernel: 'linear' });
+    const { data, info: out } = await pipeline
       .autoOrient()
       .flatten({ background: '#ffffff' })
       .toColourspace('srgb')
       .raw()
       .toBuffer({ resolveWithObject: true });
     if (out.channels !== 3) throw new Error(`expected 3 channels, got ${out.channels}`);
-    return { data, width: out.width, height: out.height, channels: 3 };
+    return { data, width: out.width, height: out.height, channels: 3, sourceWidth, sourceHeight };
   } catch (error) {
     throw new ImageRejected('-3', `${info.format} cannot be decoded: ${(error as Error).message}`);
   }
+}
+
+/** A decoded image reduced to `maxSide` on its long side, the same way sharp reduces a JPEG. */
+async function reduceRaw(img: DecodedImage, maxSide: number): Promise<Omit<DecodedImage, 'sourceWidth' | 'sourceHeight'>> {
+  const { data, info } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .resize(maxSide, maxSide, { fit: 'inside', kernel: 'linear' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, channels: 3 };
 }
 
 function decodeBmpImage(bytes: Buffer, info: ImageInfo): DecodedImage {
@@ -187,5 +232,5 @@ function decodeBmpImage(bytes: Buffer, info: ImageInfo): DecodedImage {
   if (decoded.width !== info.width || decoded.height !== info.height) {
     throw new ImageRejected('-3', `bmp decoded as ${decoded.width}x${decoded.height}, header says ${info.width}x${info.height}`);
   }
-  return { ...decoded, channels: 3 };
+  return { ...decoded, channels: 3, sourceWidth: decoded.width, sourceHeight: decoded.height };
 }

@@ -23,6 +23,9 @@ export interface RecognizerOptions {
   peersAlways?: boolean;
   /** fault injection for tests: each worker's thread exits after reading this many lines for a peer */
   peerExitAfterLines?: number;
+  /** the long side images are decoded to at most (default RECOGNITION_MAX_SIDE, image.ts;
+   *  4096 = every accepted image at full size, for measuring what the reduction saves) */
+  maxSide?: number;
 }
 
 const BOOT = typeScriptWorkerSource(new URL('./worker.ts', import.meta.url));
@@ -66,7 +69,7 @@ export interface PoolRecognizer extends Recognizer {
 export async function createRecognizer(opts: RecognizerOptions = {}): Promise<PoolRecognizer> {
   const size = opts.poolSize ?? availableParallelism();
   const threads = Math.max(1, Math.floor(opts.threads ?? 1));
-  if (size <= 0) return inThread(threads);
+  if (size <= 0) return inThread(threads, opts.maxSide);
   const queue: Pending[] = [];
   const slots: Slot[] = [];
   let nextId = 1;
@@ -114,7 +117,7 @@ export async function createRecognizer(opts: RecognizerOptions = {}): Promise<Po
       }
       peers = { index, size, control, ports, wideDet: opts.peers !== 'lines', always: opts.peersAlways, exitAfterPeerLines: opts.peerExitAfterLines };
     }
-    const worker = new Worker(BOOT, { eval: true, workerData: { threads, graphs, peers } satisfies WorkerData, transferList: transfer });
+    const worker = new Worker(BOOT, { eval: true, workerData: { threads, graphs, peers, maxSide: opts.maxSide } satisfies WorkerData, transferList: transfer });
     byIndex.set(index, worker);
     return launch(worker, index);
   };
@@ -200,8 +203,8 @@ export async function createRecognizer(opts: RecognizerOptions = {}): Promise<Po
   };
 }
 
-async function inThread(threads: number): Promise<PoolRecognizer> {
-  const engine = await createLocalEngine({ threads });
+async function inThread(threads: number, maxSide: number | undefined): Promise<PoolRecognizer> {
+  const engine = await createLocalEngine({ threads, maxSide });
   let waiting = 0;
   let chain: Promise<unknown> = Promise.resolve();
   return {

@@ -14,6 +14,8 @@ export interface WorkerData {
   threads: number;
   graphs: import('./ocr/engine.ts').ModelGraphs;
   peers?: import('./peer.ts').PeerSetup;
+  /** the long side images are decoded to at most (engine-local.ts) */
+  maxSide?: number;
 }
 
 export type Reply =
@@ -24,7 +26,7 @@ const port = parentPort;
 if (!port) throw new Error('worker.ts runs as a worker thread');
 
 const data = workerData as Partial<WorkerData>;
-const engine = await createLocalEngine({ threads: data.threads ?? 1, graphs: data.graphs, peers: data.peers });
+const engine = await createLocalEngine({ threads: data.threads ?? 1, graphs: data.graphs, peers: data.peers, maxSide: data.maxSide });
 // the sessions hold what they need of the graphs: drop this thread's copy of the bytes (15 MB),
 // which `workerData` would otherwise keep alive for the life of the thread
 delete data.graphs;
