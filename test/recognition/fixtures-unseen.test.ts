@@ -43,4 +43,12 @@ describe('fixture cards of unseen seeds', () => {
     assert.equal(r.back?.authority.value, t.back!.authority);
     assert.ok(r.back!.authority.confidence < 0.9);
   });
+
+  it('reads the sex at its place when the detector found no box for it (no label of the column read), doubted', async () => {
+    const { t, r } = await read('front-sex-box-missed.jpg');
+    assert.equal(r.side, 'front');
+    assert.equal(r.front?.sex.value, t.front!.sex);
+    assert.ok(r.front!.sex.confidence < 0.9);
+    assert.equal(r.front?.idCard.value, t.front!.idCard);
+  });
 });

@@ -73,6 +73,7 @@ export const FIXTURES: FixtureSpec[] = [
   fromRun('front-name-dot-gap', 23, 61),
   fromRun('front-number-label-short', 41, 45),
   fromRun('back-authority-lookalike', 41, 113),
+  fromRun('front-sex-box-missed', 23, 150),
 ];
 
 export type FixtureTruth = CardTruth & { file: string; name: string };
