@@ -11,8 +11,8 @@
 // `off,on`): one request at a time, each image read by one pool per setting in rotating order,
 // for a paired comparison on a machine others share (prints each median latency and the median
 // of the per-image ratios to the first).
-// `--max-side N`: the long side images are decoded to at most (default: the engine's,
-// RECOGNITION_MAX_SIDE; 4096 decodes every accepted image at full size).
+// `--max-side N`: images with a longer side are decoded reduced (default: the engine's,
+// RECOGNITION_MAX_SIDE, image.ts; 4096 decodes every accepted image at full size).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

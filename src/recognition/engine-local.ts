@@ -2,7 +2,7 @@
 // The pool runs one of these per worker thread.
 import sharp from 'sharp';
 import { lendCore, loadModels, releaseModels, type ModelGraphs, type OcrModels } from './ocr/engine.ts';
-import { decodeImage, RECOGNITION_MAX_SIDE } from './image.ts';
+import { decodeImage, RECOGNITION_MAX_SIDE, RECOGNITION_REDUCED_SIDE } from './image.ts';
 import { readCard } from './pipeline.ts';
 import { recognizeLine } from './ocr/recognize.ts';
 import { startPeers, type PeerSetup } from './peer.ts';
@@ -15,7 +15,8 @@ export interface LocalEngine {
 
 /** `graphs`: the rewritten model graphs when the caller has them (the pool), else made here;
  *  `peers`: a pool worker's links to the other workers, to share line recognition (peer.ts). */
-/** `maxSide`: the long side images are decoded to at most (default RECOGNITION_MAX_SIDE). */
+/** `maxSide`: images with a longer side are decoded reduced to RECOGNITION_REDUCED_SIDE (or to
+ *  `maxSide` when smaller); default RECOGNITION_MAX_SIDE, 4096 = every accepted image whole. */
 export async function createLocalEngine(opts: { threads?: number; graphs?: ModelGraphs; peers?: PeerSetup; maxSide?: number } = {}): Promise<LocalEngine> {
   // one worker, one core: libvips must not start its own thread pool per call either
   sharp.concurrency(1);
@@ -31,7 +32,7 @@ export async function createLocalEngine(opts: { threads?: number; graphs?: Model
     async read(image) {
       const t0 = performance.now();
       // a photo larger than anything downstream reads is reduced while it is decoded (image.ts)
-      const decoded = await decodeImage(image, { maxSide: opts.maxSide ?? RECOGNITION_MAX_SIDE });
+      const decoded = await decodeImage(image, { maxSide: opts.maxSide ?? RECOGNITION_MAX_SIDE, reduceTo: RECOGNITION_REDUCED_SIDE });
       const decodeMs = Math.round((performance.now() - t0) * 10) / 10;
       const result = await readCard(models, { data: decoded.data, width: decoded.width, height: decoded.height });
       result.timings = { decode: decodeMs, ...result.timings };

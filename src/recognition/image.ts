@@ -7,7 +7,7 @@
 //
 // BMP, which sharp does not read, is decoded in image-bmp.ts.
 //
-// `maxSide` (the engine passes RECOGNITION_MAX_SIDE) reduces a larger image while it is decoded:
+// `maxSide` (the engine's: RECOGNITION_MAX_SIDE) reduces a larger image while it is decoded:
 // libvips streams the JPEG's rows through the reduction, so a 4096x3072 photo never exists at
 // full size in memory (37.7 MB of RGB, twice that while an EXIF quarter turn is applied, which
 // now turns the reduced image instead).
@@ -30,12 +30,15 @@ export interface ImageInfo {
 }
 
 /**
- * The long side the recognition engine decodes to (engine-local.ts): nothing downstream reads
- * finer — text detection looks at 1280 px at most, and lines are cropped from a copy where text
- * is at most 72 px high. A 4096 px photo (the largest the API accepts) comes out at half size,
- * an exact 2:1 reduction; the generated bench's other photos (1280-2048 px) are untouched.
+ * The recognition engine (engine-local.ts) decodes an image whose long side is over
+ * RECOGNITION_MAX_SIDE reduced to RECOGNITION_REDUCED_SIDE: nothing downstream reads finer — text
+ * detection looks at 1280 px at most, and lines are cropped from a copy where text is at most
+ * 72 px high. A 4096 px photo (the largest the API accepts) comes out at half size, an exact
+ * 2:1 reduction; scans and photos up to 2560 px are decoded whole (a reduction by a few percent
+ * would only blur them, for a few MB).
  */
-export const RECOGNITION_MAX_SIDE = 2048;
+export const RECOGNITION_MAX_SIDE = 2560;
+export const RECOGNITION_REDUCED_SIDE = 2048;
 
 export interface DecodedImage {
   /** packed RGB, row-major, upright (EXIF orientation applied) */
@@ -49,8 +52,10 @@ export interface DecodedImage {
 }
 
 export interface DecodeOptions {
-  /** reduce an image whose long side is larger to this long side (linear kernel, aspect kept) */
+  /** an image whose long side is larger than this is reduced (linear kernel, aspect kept) ... */
   maxSide?: number;
+  /** ... to this long side (default and at most `maxSide`) */
+  reduceTo?: number;
 }
 
 /** A refused image: '-2' 图像格式错误 (signature, size, dimensions) or '-3' 图像无法加载 (a
@@ -183,9 +188,10 @@ export async function decodeImage(bytes: Buffer, opts: DecodeOptions = {}): Prom
   const sourceWidth = turned ? info.height : info.width;
   const sourceHeight = turned ? info.width : info.height;
   const reduce = opts.maxSide !== undefined && Math.max(info.width, info.height) > opts.maxSide;
+  const side = Math.min(opts.maxSide ?? Infinity, opts.reduceTo ?? Infinity);
   if (info.format === 'bmp') {
     const bmp = decodeBmpImage(bytes, info);
-    return reduce ? { ...(await reduceRaw(bmp, opts.maxSide!)), sourceWidth, sourceHeight } : bmp;
+    return reduce ? { ...(await reduceRaw(bmp, side)), sourceWidth, sourceHeight } : bmp;
   }
   try {
     let pipeline = sharp(bytes, {
@@ -199,7 +205,7 @@ export async function decodeImage(bytes: Buffer, opts: DecodeOptions = {}): Prom
     });
     // before autoOrient(): sharp then reduces first and turns the small image (after it, sharp
     // would turn the full-size image first, which takes a second full-size copy)
-    if (reduce) pipeline = pipeline.resize(opts.maxSide, opts.maxSide, { fit: 'inside', kernel: 'linear' });
+    if (reduce) pipeline = pipeline.resize(side, side, { fit: 'inside', kernel: 'linear' });
     const { data, info: out } = await pipeline
       .autoOrient()
       .flatten({ background: '#ffffff' })
@@ -213,10 +219,10 @@ export async function decodeImage(bytes: Buffer, opts: DecodeOptions = {}): Prom
   }
 }
 
-/** A decoded image reduced to `maxSide` on its long side, the same way sharp reduces a JPEG. */
-async function reduceRaw(img: DecodedImage, maxSide: number): Promise<Omit<DecodedImage, 'sourceWidth' | 'sourceHeight'>> {
+/** A decoded image reduced to `side` on its long side, the same way sharp reduces a JPEG. */
+async function reduceRaw(img: DecodedImage, side: number): Promise<Omit<DecodedImage, 'sourceWidth' | 'sourceHeight'>> {
   const { data, info } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
-    .resize(maxSide, maxSide, { fit: 'inside', kernel: 'linear' })
+    .resize(side, side, { fit: 'inside', kernel: 'linear' })
     .raw()
     .toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height, channels: 3 };

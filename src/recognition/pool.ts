@@ -23,7 +23,7 @@ export interface RecognizerOptions {
   peersAlways?: boolean;
   /** fault injection for tests: each worker's thread exits after reading this many lines for a peer */
   peerExitAfterLines?: number;
-  /** the long side images are decoded to at most (default RECOGNITION_MAX_SIDE, image.ts;
+  /** images with a longer side are decoded reduced (default RECOGNITION_MAX_SIDE, image.ts;
    *  4096 = every accepted image at full size, for measuring what the reduction saves) */
   maxSide?: number;
 }

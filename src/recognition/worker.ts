@@ -14,7 +14,7 @@ export interface WorkerData {
   threads: number;
   graphs: import('./ocr/engine.ts').ModelGraphs;
   peers?: import('./peer.ts').PeerSetup;
-  /** the long side images are decoded to at most (engine-local.ts) */
+  /** images with a longer side are decoded reduced (engine-local.ts) */
   maxSide?: number;
 }
 

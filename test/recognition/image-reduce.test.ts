@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
-import { decodeImage, RECOGNITION_MAX_SIDE } from '../../src/recognition/image.ts';
+import { decodeImage, RECOGNITION_MAX_SIDE, RECOGNITION_REDUCED_SIDE } from '../../src/recognition/image.ts';
 import { createLocalEngine } from '../../src/recognition/engine-local.ts';
 import type { Quad } from '../../src/recognition/types.ts';
 
@@ -52,11 +52,15 @@ test('a 4096 px JPEG with an EXIF quarter turn comes out reduced, upright, with 
 });
 
 test('images within maxSide are decoded exactly as without it; PNG and BMP are reduced too', async () => {
-  const jpeg = await (await marked(1600, 1200)).jpeg().toBuffer();
+  // a 2400 px scan: within the engine's limit, decoded whole, byte for byte as without options
+  const jpeg = await (await marked(2400, 1800)).jpeg().toBuffer();
   const plain = await decodeImage(jpeg);
-  const capped = await decodeImage(jpeg, { maxSide: 2048 });
-  assert.deepEqual([capped.width, capped.height, capped.sourceWidth, capped.sourceHeight], [1600, 1200, 1600, 1200]);
-  assert.ok(plain.data.equals(capped.data));
+  const engine = await decodeImage(jpeg, { maxSide: RECOGNITION_MAX_SIDE, reduceTo: RECOGNITION_REDUCED_SIDE });
+  assert.deepEqual([engine.width, engine.height, engine.sourceWidth, engine.sourceHeight], [2400, 1800, 2400, 1800]);
+  assert.ok(plain.data.equals(engine.data));
+  // past maxSide, reduced to reduceTo
+  const below = await decodeImage(jpeg, { maxSide: 2300, reduceTo: 1200 });
+  assert.deepEqual([below.width, below.height, below.sourceWidth, below.sourceHeight], [1200, 900, 2400, 1800]);
 
   const png = await (await marked(2400, 1200)).png().toBuffer();
   const p = await decodeImage(png, { maxSide: 2048 });
@@ -93,7 +97,7 @@ function bmp24(width: number, height: number, colour: (x: number) => number[]): 
 }
 
 test('the engine reads a 4096 px photo from the reduced decode: same fields, corners in the photo\'s pixels', async () => {
-  assert.equal(RECOGNITION_MAX_SIDE, 2048);
+  assert.deepEqual([RECOGNITION_MAX_SIDE, RECOGNITION_REDUCED_SIDE], [2560, 2048]);
   const truth = (JSON.parse(readFileSync(new URL('truth.json', DIR), 'utf8')) as { file: string; quad: Quad; cardWidthPx: number; front: Record<string, string> }[])
     .find((t) => t.file === 'front-large.jpg')!;
   const bytes = readFileSync(new URL('front-large.jpg', DIR));
