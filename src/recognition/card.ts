@@ -8,6 +8,7 @@ import { normalizeRect, wrapHalfTurn, wrapTurn, type Point, type RotatedRect } f
 import type { TextBox } from './ocr/detect.ts';
 import type { RgbImage } from './pixels.ts';
 import type { Quad } from './types.ts';
+import { groupsApart } from './text-groups.ts';
 
 export interface CardBox extends RotatedRect {
   /** centre in the card frame */
@@ -118,16 +119,32 @@ export function quadFromFrame(dir: number, u0: number, v0: number, u1: number, v
 
 export type { Point };
 
+/** The median height of the boxes shaped like lines, when there are three or more. */
+function lineHeight(boxes: CardBox[]): number | undefined {
+  const heights = boxes.filter((b) => b.w / Math.max(1, b.h) > 2.5).map((b) => b.h).sort((a, b) => a - b);
+  return heights.length >= 3 ? heights[heights.length >> 1] : undefined;
+}
+
 /**
  * Two or three lines the detector merged into one box (small text, tight leading) are split
  * back into single lines: a box about k times as high as the card's lines becomes k boxes.
  */
 export function splitStacked(boxes: CardBox[]): CardBox[] {
-  const lineHeights = boxes.filter((b) => b.w / Math.max(1, b.h) > 2.5).map((b) => b.h).sort((a, b) => a - b);
-  if (lineHeights.length < 3) return boxes;
-  const h = lineHeights[lineHeights.length >> 1]!;
+  const all = lineHeight(boxes);
+  // the lines' height is taken in each group of text that lies apart (text-groups.ts): beside a
+  // page of small print, a card's own lines are not two or three of the page's
+  const heightOf = new Map<CardBox, number>();
+  for (const group of groupsApart(boxes, (b) => b)) {
+    const h = lineHeight(group) ?? all;
+    if (h) for (const b of group) heightOf.set(b, h);
+  }
   const out: CardBox[] = [];
   for (const b of boxes) {
+    const h = heightOf.get(b);
+    if (!h) {
+      out.push(b);
+      continue;
+    }
     const k = Math.round(b.h / h);
     if (b.h < 1.7 * h || k < 2 || b.w < 2 * b.h) {
       out.push(b);

@@ -7,6 +7,7 @@ import { greedyDecode, type LineProbs } from './ocr/ctc.ts';
 import { findCardFrame, quadFromFrame, type CardBox, type CardFrame } from './card.ts';
 import { cardPitch, type Row, type TextLine } from './lines.ts';
 import { oneCard } from './several-cards.ts';
+import { beside, groupsApart } from './text-groups.ts';
 import { digitRun, locateFrontLabels, parseFront } from './front.ts';
 import { backMarkers, parseBack } from './back.ts';
 import { resizeRgb, type RgbImage } from './pixels.ts';
@@ -36,15 +37,17 @@ export async function readCard(models: OcrModels, img: RgbImage): Promise<Recogn
   const frame = await findCardFrame(models, work.img, work.boxes, (dirs) => readBothWays(models, work.img, work.boxes, dirs));
   lap('orient');
 
-  // a page full of text is not a card: look at the start of each row before reading it all
-  if (frame.boxes.length > MANY_BOXES && !(await mayBeCard(models, work.img, frame.boxes))) {
+  // a page full of text is not a card, and a card on a page is not the page: look at the start
+  // of each row before reading it all
+  const toRead = frame.boxes.length > MANY_BOXES ? await cardText(models, work.img, frame.boxes) : frame.boxes;
+  if (toRead.length === 0) {
     lap('recognise');
     return { side: 'none', timings };
   }
-  const lines = await readLines(models, work.img, frame.boxes);
+  const lines = await readLines(models, work.img, toRead);
   lap('recognise');
 
-  // a photocopy of both sides holds two cards: read one
+  // a photocopy of both sides holds two cards, a card may lie beside other text: read one card
   const { rows, side, lines: cardLines } = oneCard(lines, decideSide);
   // the second look at lines, or at places the detector found none, for the field parsers
   const reread = (ls: TextLine[]) => rereadLines(models, work.img, ls);
@@ -149,8 +152,38 @@ function dropSpecks(boxes: TextBox[]): TextBox[] {
   return boxes.filter((b) => b.h >= 0.6 * h);
 }
 
-/** Whether the starts of the rows hold at least two card labels or titles. */
-async function mayBeCard(models: OcrModels, img: RgbImage, boxes: CardBox[]): Promise<boolean> {
+/** labels and titles, two of which at the starts of a group's rows make it a card's text */
+const CARD_WORDS = ['姓名', '性别', '出生', '住址', '公民身份号码', '中华人民共和国', '居民身份证', '签发机关', '有效期限'];
+/** row starts read per group of text, and in all */
+const STARTS_PER_GROUP = 16;
+const STARTS_IN_ALL = 24;
+
+/**
+ * The boxes worth reading when there are many: the groups of text (several-cards.ts) whose row
+ * starts hold at least two card labels or titles, and the groups above or below those (a card's
+ * own lines the detector left apart), but not the text beside them (the page a card lies on).
+ * None when no group holds two: a page of text is not a card.
+ */
+async function cardText(models: OcrModels, img: RgbImage, boxes: CardBox[]): Promise<CardBox[]> {
+  const groups = groupsApart(boxes, (b) => b).sort((a, b) => b.length - a.length);
+  const starts: Array<{ group: number; box: CardBox }> = [];
+  groups.forEach((g, group) => {
+    // a lone box is no card by itself (it stays when it is not beside one)
+    if (g.length < 2) return;
+    for (const box of rowStarts(g).slice(0, Math.min(STARTS_PER_GROUP, STARTS_IN_ALL - starts.length))) starts.push({ group, box });
+  });
+  const lines = await readLines(models, img, starts.map((s) => s.box));
+  const read = lines.map((l) => l.text.text.replace(/\s+/g, ''));
+  const holdsCardWords = (texts: string[]) => CARD_WORDS.filter((w) => texts.some((t) => t.includes(w))).length >= 2;
+  const isCard = groups.map((_, group) => holdsCardWords(read.filter((_, i) => starts[i]!.group === group)));
+  const cards = groups.filter((_, i) => isCard[i]);
+  // a card the detector left in pieces, each with one label, is still a card: read it all
+  if (cards.length === 0) return holdsCardWords(read) ? boxes : [];
+  return groups.filter((g, i) => isCard[i] || !cards.some((c) => beside(g, c))).flat();
+}
+
+/** The first box of each row, from the top, cut to its first seven characters' worth. */
+function rowStarts(boxes: CardBox[]): CardBox[] {
   const sorted = [...boxes].sort((a, b) => a.v - b.v);
   const rows: CardBox[][] = [];
   for (const b of sorted) {
@@ -158,14 +191,10 @@ async function mayBeCard(models: OcrModels, img: RgbImage, boxes: CardBox[]): Pr
     if (row) row.push(b);
     else rows.push([b]);
   }
-  const starts = rows.slice(0, 16).map((r) => {
+  return rows.map((r) => {
     const b = r.reduce((a, x) => (x.u - x.w / 2 < a.u - a.w / 2 ? x : a));
     if (b.w <= 7 * b.h) return b;
     const cut = (b.w - 7 * b.h) / 2;
     return { ...b, w: 7 * b.h, cx: b.cx - cut * Math.cos(b.angle), cy: b.cy - cut * Math.sin(b.angle), u: b.u - cut };
   });
-  const lines = await readLines(models, img, starts);
-  const labels = ['姓名', '性别', '出生', '住址', '公民身份号码', '中华人民共和国', '居民身份证', '签发机关', '有效期限'];
-  const found = labels.filter((l) => lines.some((line) => line.text.text.replace(/\s+/g, '').includes(l)));
-  return found.length >= 2;
 }

@@ -1,22 +1,12 @@
-// One image, more than one card: the photocopy of both sides on one page (身份证正反面复印件),
-// side by side or one above the other, is what many people send. Rows grouped across the two
-// cards join the front's address to the back's 签发机关 line, and a name to the back's title.
-// So the text is split into groups that lie apart, and when two or more of them each look like
-// a side of a card, one card is read: the front when there is one (this is the front-side API).
+// One image, more than one thing with text: the photocopy of both sides on one page
+// (身份证正反面复印件), side by side or one above the other, and a card photographed on or beside
+// a printed page. Rows grouped across them join the front's address to the back's 签发机关 line or
+// to a line of the page, and a name to the back's title. So the text is split into groups that
+// lie apart; when two or more of them each look like a side of a card one card is read (the front
+// when there is one: this is the front-side API), and text beside the card is left out.
 import { groupRows, type Row, type TextLine } from './lines.ts';
 import type { CardSide } from './types.ts';
-
-/**
- * Boxes further apart than this many line heights along the rows belong to different groups:
- * within a card the widest gap on a row is a few characters (性别 男 to 民族); two cards side
- * by side are apart by their margins, ≥ 6 line heights with the cards touching.
- */
-const APART_ALONG = 4.5;
-/**
- * Across the rows: within a card, the widest gap is an address of one line above the number
- * (≈ 4 line heights); cards one above the other are apart by both margins.
- */
-const APART_ACROSS = 6;
+import { beside, groupsApart } from './text-groups.ts';
 
 export interface OneCard {
   rows: Row[];
@@ -25,48 +15,30 @@ export interface OneCard {
 }
 
 /**
- * The rows and side of the card to read. Splitting only happens when two groups each make a
- * side on their own, so a card whose middle the detector missed (glare over the address) is
- * never cut in two: its halves do not both look like a card.
+ * The rows and side of the card to read. A group is dropped only when another makes a side on
+ * its own and it does not (or makes a back beside a front); and a group without a side is
+ * dropped only when it lies beside the card, not above or below it — so a card whose middle
+ * the detector missed (glare over the address) keeps its number line, which lies below.
  */
 export function oneCard(lines: TextLine[], decideSide: (rows: Row[]) => CardSide): OneCard {
   const rows = groupRows(lines);
   const whole: OneCard = { rows, side: decideSide(rows), lines };
-  const groups = groupsApart(lines);
+  const groups = groupsApart(lines, (l) => l.box);
   if (groups.length < 2) return whole;
-  const cards = groups
-    .map((g) => {
-      const r = groupRows(g);
-      return { rows: r, side: decideSide(r), lines: g };
-    })
-    .filter((c) => c.side !== 'none');
-  if (cards.length < 2) return whole;
-  const fronts = cards.filter((c) => c.side === 'front');
-  const pick = (fronts.length ? fronts : cards).reduce((a, b) => (b.lines.length > a.lines.length ? b : a));
-  return pick;
-}
-
-/** Single-linkage groups of lines: two lines are linked when their boxes are near in the card frame. */
-export function groupsApart(lines: TextLine[]): TextLine[][] {
-  const heights = lines.map((l) => l.box.h).sort((a, b) => a - b);
-  const h = heights[heights.length >> 1] ?? 0;
-  const parent = lines.map((_, i) => i);
-  const root = (i: number): number => {
-    while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
-    return i;
-  };
-  for (let i = 0; i < lines.length; i++) {
-    for (let j = i + 1; j < lines.length; j++) {
-      const a = lines[i]!.box, b = lines[j]!.box;
-      const along = Math.abs(a.u - b.u) - (a.w + b.w) / 2;
-      const across = Math.abs(a.v - b.v) - (a.h + b.h) / 2;
-      if (along <= APART_ALONG * h && across <= APART_ACROSS * h) parent[root(i)] = root(j);
-    }
-  }
-  const groups = new Map<number, TextLine[]>();
-  lines.forEach((l, i) => {
-    const r = root(i);
-    groups.set(r, [...(groups.get(r) ?? []), l]);
+  const decided = groups.map((g) => {
+    const r = groupRows(g);
+    return { rows: r, side: decideSide(r), lines: g };
   });
-  return [...groups.values()];
+  const cards = decided.filter((c) => c.side !== 'none');
+  if (cards.length === 0) return whole;
+  if (cards.length >= 2) {
+    const fronts = cards.filter((c) => c.side === 'front');
+    return (fronts.length ? fronts : cards).reduce((a, b) => (b.lines.length > a.lines.length ? b : a));
+  }
+  const card = cards[0]!;
+  const kept = decided.filter((g) => g === card || !beside(g.lines.map((l) => l.box), card.lines.map((l) => l.box)));
+  if (kept.length === decided.length) return whole;
+  const keptLines = kept.flatMap((g) => g.lines);
+  const keptRows = groupRows(keptLines);
+  return { rows: keptRows, side: decideSide(keptRows), lines: keptLines };
 }

@@ -9,7 +9,8 @@ import sharp from 'sharp';
 import { decodeImage } from '../../src/recognition/image.ts';
 import { loadModels, releaseModels, type OcrModels } from '../../src/recognition/ocr/engine.ts';
 import { readCard } from '../../src/recognition/pipeline.ts';
-import { groupsApart, oneCard } from '../../src/recognition/several-cards.ts';
+import { oneCard } from '../../src/recognition/several-cards.ts';
+import { groupsApart } from '../../src/recognition/text-groups.ts';
 import type { Row, TextLine } from '../../src/recognition/lines.ts';
 import type { CardSide, FrontFields } from '../../src/recognition/types.ts';
 
@@ -58,6 +59,53 @@ describe('a page with both sides of a card', () => {
   }
 });
 
+describe('a card photographed beside a printed page', () => {
+  let models: OcrModels;
+  before(async () => {
+    models = await loadModels();
+  });
+  after(async () => {
+    await releaseModels(models);
+  });
+
+  /** The card (900 px wide) and the page (1000 px high) side by side on white. */
+  async function beside(card: string, doc: string, cardFirst: boolean): Promise<Buffer> {
+    const page = await sharp(DIR + doc).resize({ height: 1000 }).toBuffer();
+    const pageWidth = (await sharp(page).metadata()).width!;
+    const cardLeft = cardFirst ? 40 : pageWidth + 80;
+    return sharp({ create: { width: 900 + pageWidth + 120, height: 1000, channels: 3, background: '#ffffff' } })
+      .composite([
+        { input: await sharp(DIR + card).resize({ width: 900 }).toBuffer(), left: cardLeft, top: 200 },
+        { input: page, left: cardFirst ? 980 : 0, top: 0 },
+      ])
+      .jpeg({ quality: 85 })
+      .toBuffer();
+  }
+
+  // before: the page's lines ran into the address (0.03), or the card was not seen at all
+  // (the row starts read were the page's), or the card's lines, twice the page's height, were
+  // split in two as if each were two lines
+  for (const [card, doc] of [['front-clean-1.jpg', 'none-document.jpg'], ['front-clean-minority.jpg', 'none-document-scan.jpg']] as const) {
+    for (const cardFirst of [true, false]) {
+      it(`${card} ${cardFirst ? 'left of' : 'right of'} ${doc}: the card's fields only`, async () => {
+        const result = await readCard(models, await decodeImage(await beside(card, doc, cardFirst)));
+        assert.equal(result.side, 'front');
+        for (const [field, value] of Object.entries(truth.find((t) => t.file === card)!.front!)) {
+          assert.equal(result.front![field as keyof FrontFields].value, value, field);
+        }
+      });
+    }
+  }
+
+  it('a back beside a page is read as a back', async () => {
+    for (const cardFirst of [true, false]) {
+      const result = await readCard(models, await decodeImage(await beside('back-clean.jpg', 'none-document.jpg', cardFirst)));
+      assert.equal(result.side, 'back', cardFirst ? 'left' : 'right');
+      assert.equal(result.back?.authority.value, '白银市公安局平川分局');
+    }
+  });
+});
+
 describe('groups of text that lie apart', () => {
   const line = (u: number, v: number, w: number, text: string): TextLine => ({
     box: { cx: u, cy: v, w, h: 20, angle: 0, u, v, score: 1 },
@@ -74,7 +122,7 @@ describe('groups of text that lie apart', () => {
 
   it('two cards side by side: two groups, and the front is the one read', () => {
     const lines = [...card(0, 0, '反'), ...card(700, 0, '正')];
-    assert.equal(groupsApart(lines).length, 2);
+    assert.equal(groupsApart(lines, (l) => l.box).length, 2);
     const one = oneCard(lines, decide);
     assert.equal(one.side, 'front');
     assert.deepEqual(one.lines.map((l) => l.text.text), ['正', '正', '正', '正']);
@@ -84,7 +132,7 @@ describe('groups of text that lie apart', () => {
     // four lines, then a gap of 7 line heights, then two more: the halves are apart, but the
     // second does not make a side on its own, so every line stays
     const lines = [...card(0, 0, '正'), line(100, 300, 200, '正'), line(100, 340, 200, 'x')];
-    assert.equal(groupsApart(lines).length, 2);
+    assert.equal(groupsApart(lines, (l) => l.box).length, 2);
     const one = oneCard(lines, decide);
     assert.equal(one.lines.length, 6);
     assert.equal(one.side, 'front');
@@ -92,7 +140,7 @@ describe('groups of text that lie apart', () => {
 
   it('lines of one card, however placed in rows, stay one group', () => {
     const lines = [line(60, 0, 80, '正'), line(260, 0, 200, '正'), line(60, 40, 80, '反'), line(200, 40, 40, '反'), line(300, 40, 60, '反')];
-    assert.equal(groupsApart(lines).length, 1);
+    assert.equal(groupsApart(lines, (l) => l.box).length, 1);
     assert.equal(oneCard(lines, decide).lines.length, 5);
   });
 });
