@@ -28,6 +28,8 @@ const { values } = parseArgs({
     rare: { type: 'boolean', default: false },
     /** only cards made with this distortion (e.g. low-res, rotate-any) */
     distortion: { type: 'string' },
+    /** only images of this side (front, back, none) */
+    side: { type: 'string' },
   },
 });
 const setDir = path.resolve(root, values.set);
@@ -36,6 +38,7 @@ const all = fs.readFileSync(path.join(setDir, 'truth.jsonl'), 'utf8').split('\n'
 const every = Number(values.every);
 const rows = all
   .filter((r) => !values.distortion || (r.distortions as readonly string[]).includes(values.distortion))
+  .filter((r) => !values.side || r.side === values.side)
   .filter((r, i) => (values.rare ? !r.inDictionary : i % every === 0))
   .slice(0, Number(values.limit));
 
@@ -123,6 +126,11 @@ if (values['show-wrong']) {
     if (o.truth.side !== (o.result?.side ?? 'error')) {
       console.log(`${o.truth.file} [${o.truth.distortions.join(',')}] side ${o.result?.side ?? o.error} (truth ${o.truth.side})`);
       continue;
+    }
+    if (o.truth.side === 'back') {
+      for (const f of ['authority', 'validity'] as const) {
+        if (!backField(o, f)) console.log(`${o.truth.file} [${o.truth.distortions.join(',')}] ${f}: ${JSON.stringify(o.result?.back?.[f])} truth ${JSON.stringify(o.truth.back?.[f])}`);
+      }
     }
     if (o.truth.side !== 'front') continue;
     for (const f of FRONT_FIELDS) {
