@@ -118,7 +118,8 @@ console.log(`confident (>= 0.9) but wrong: ${confidentWrong.length} ${confidentW
 const backs = outcomes.filter((o) => o.truth.side === 'back');
 const backField = (o: CardOutcome, f: 'authority' | 'validity') => o.result?.back?.[f]?.value === o.truth.back?.[f];
 const backSureWrong = backs.flatMap((o) => (['authority', 'validity'] as const).filter((f) => !backField(o, f) && (o.result?.back?.[f]?.confidence ?? 0) >= 0.9));
-console.log(`backs ${backs.length}: authority ${backs.filter((o) => backField(o, 'authority')).length}, validity ${backs.filter((o) => backField(o, 'validity')).length}, wrong with confidence >= 0.9: ${backSureWrong.length}`);
+const backRightDoubted = backs.flatMap((o) => (['authority', 'validity'] as const).filter((f) => backField(o, f) && (o.result?.back?.[f]?.confidence ?? 0) < 0.9));
+console.log(`backs ${backs.length}: authority ${backs.filter((o) => backField(o, 'authority')).length}, validity ${backs.filter((o) => backField(o, 'validity')).length}, wrong with confidence >= 0.9: ${backSureWrong.length}, right with confidence < 0.9: ${backRightDoubted.length}`);
 // the other side of the same threshold: good reads sent to a person for review
 console.log(`right but doubted (< 0.9): ${rightButDoubted(fronts, 0.9)} (names ${rightButDoubted(fronts, 0.9, ['name'])})`);
 if (values['show-wrong']) {

@@ -267,13 +267,22 @@ function authorities(): { names: Set<string>; near: Map<string, string[]> } {
 
 /**
  * The issuing authority read, checked against the region list: 'known' when the list holds it
- * as read; the one name it holds that differs from the read in a single character of a place
- * name (颖泉 for 颍泉, 盱胎 for 盱眙), when exactly one does; else 'unknown'.
+ * as read, with each character where another name it holds differs in that one character and
+ * what that name has there (盂县 and 孟县 are both in the list of some year); the one name it
+ * holds that differs from the read in a single character of a place name (颖泉 for 颍泉, 盱胎
+ * for 盱眙), when exactly one does; else 'unknown'.
  */
-export function checkAuthority(read: string): { known: true } | { known: false; nearest?: string } {
+export function checkAuthority(read: string): { known: true; rivals: Array<{ at: number; chars: string[] }> } | { known: false; nearest?: string } {
   const { names, near } = authorities();
-  if (names.has(read)) return { known: true };
   const c = [...read];
+  if (names.has(read)) {
+    const rivals = c.flatMap((ch, at) => {
+      if ('公安局分'.includes(ch)) return [];
+      const others = (near.get([...c.slice(0, at), '?', ...c.slice(at + 1)].join('')) ?? []).filter((n) => n !== read);
+      return others.length ? [{ at, chars: others.map((n) => [...n][at]!) }] : [];
+    });
+    return { known: true, rivals };
+  }
   const found = new Set<string>();
   c.forEach((ch, i) => {
     if ('公安局分'.includes(ch)) return;

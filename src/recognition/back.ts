@@ -1,7 +1,7 @@
 // 国徽面: recognised by its titles (中华人民共和国, 居民身份证) and labels (签发机关,
 // 有效期限); the authority and the validity follow their labels.
 import type { BackFields, ReadField } from './types.ts';
-import { decodeSpans, findLabel, groupRows, minProb, readPlace, spansBetween, type Charset, type Reread, type Row } from './lines.ts';
+import { decodeSpans, findLabel, groupRows, minProb, readPlace, spansBetween, type Charset, type Reread, type Row, type TextLine } from './lines.ts';
 import { allowedSets, emptyField, isDate } from './fields.ts';
 import { checkAuthority } from './address-regions.ts';
 import type { DecodedChar } from './ocr/ctc.ts';
@@ -44,6 +44,24 @@ export async function parseBack(rows: Row[], cs: Charset, reread?: Reread): Prom
   return fields;
 }
 
+/** a decoded character and the line whose probabilities it came from */
+type LineChar = DecodedChar & { line: TextLine };
+
+/**
+ * The model's probability for a rival character over the steps of a character read: at or
+ * past this, the rival was seen there (盂 read 孟 at 0.92 with 盂 beside it), not just possible.
+ */
+const RIVAL_SEEN = 0.01;
+
+function rivalProb(c: LineChar, rival: string, cs: Charset): number {
+  const cls = cs.classOf.get(rival);
+  if (cls === undefined) return 0;
+  const { probs, classes, steps } = c.line.probs;
+  let best = 0;
+  for (let t = Math.max(0, c.t0); t <= Math.min(steps - 1, c.t1); t++) best = Math.max(best, probs[t * classes + cls]!);
+  return best;
+}
+
 /** 签发机关 and 有效期限 are printed 41.8 and 48.3 mm from the card's top, their values 3.2 mm high. */
 const LABEL_GAP_MM = 6.5, VALUE_MM = 3.2, LABEL_LEFT_MM = 15.5, RIGHT_MM = 78.5;
 /** a detected line's box is about 1.2 times its text's height */
@@ -71,11 +89,12 @@ function readBackRow(row: Row, cs: Charset): { authority?: ReadField; validity?:
   const out: { authority?: ReadField; validity?: ReadField } = {};
   const a = findLabel(row, '签发机关', 3);
   if (a >= 0) {
-    const d = decodeSpans(spansBetween(row, a), cs);
+    // each character with the line it was read from, for the probabilities of its rivals
+    const read = spansBetween(row, a).flatMap((sp) => decodeSpans([sp], cs).chars.map((c) => ({ ...c, line: sp.line })));
     // no authority starts with punctuation: a colon after the label, a speck
-    const chars = d.chars.filter((c) => !/^\s*$/u.test(c.char));
+    const chars = read.filter((c) => !/^\s*$/u.test(c.char));
     while (chars.length && /^[：:;；,，、.。·]$/.test(chars[0]!.char)) chars.shift();
-    if (chars.length) out.authority = checkedAuthority(chars);
+    if (chars.length) out.authority = checkedAuthority(chars, cs);
   }
   const v = findLabel(row, '有效期限', 3);
   if (v >= 0) {
@@ -92,11 +111,16 @@ function readBackRow(row: Row, cs: Charset): { authority?: ReadField; validity?:
  * that one (the model reads 颍 as 颖, 眙 as 胎), doubted; one it does not hold at all is
  * doubted too (never more than 0.89), since the list may lack a new or renamed bureau.
  */
-function checkedAuthority(chars: DecodedChar[]): ReadField {
+function checkedAuthority(chars: LineChar[], cs: Charset): ReadField {
   const value = chars.map((c) => c.char).join('');
   const confidence = Math.min(...chars.map((c) => c.prob));
   const check = checkAuthority(value);
-  if (check.known) return { value, confidence };
+  if (check.known) {
+    // another bureau of the list one character away (孟县 for 盂县) that the model also saw in
+    // that character's place: the name is not sure
+    const contested = check.rivals.some(({ at, chars: rival }) => rival.some((r) => rivalProb(chars[at]!, r, cs) >= RIVAL_SEEN));
+    return { value, confidence: contested ? Math.min(confidence, 0.89) : confidence };
+  }
   // the label's last character guessed from its ink at the value box's start (关岳阳市…)
   if (chars.length > 1 && '机关'.includes(chars[0]!.char) && chars[0]!.prob < 0.5 && checkAuthority(value.slice(1)).known) {
     return { value: value.slice(1), confidence: Math.min(...chars.slice(1).map((c) => c.prob)) };

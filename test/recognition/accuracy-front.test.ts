@@ -380,6 +380,20 @@ describe('the back', () => {
     assert.ok(unknown.confidence < 0.9);
   });
 
+  it('doubts a listed bureau when the model also saw the listed bureau one character away', async () => {
+    // 盂县 (阳泉) and 孟县 (焦作, until 1996) are both in the region list of some year: 0178 of
+    // seed 37 came back a certain 孟县公安局 for 盂县, with 盂 beside 孟 in the model's output
+    const cs = charsetOf('签发机关盂孟县公安局');
+    const read = async (extra: Record<string, [string, number][]>) =>
+      (await parseBack(groupRows([line(cs, 40, [...run('签发机关', 14, 3), ...run('孟县公安局', 30, 3.2, 0.95)], extra)]), cs)).authority;
+    const seen = await read({ 孟: [['盂', 0.04]] });
+    assert.equal(seen.value, '孟县公安局', 'the read is kept');
+    assert.ok(seen.confidence < 0.9, `doubted: ${seen.confidence}`);
+    // the rival not seen there: the model's own confidence stands
+    const alone = await read({});
+    assert.ok(alone.confidence >= 0.9, `kept: ${alone.confidence}`);
+  });
+
   it('drops the label\'s 关 guessed at the start of the authority\'s box', async () => {
     const cs = charsetOf('签发机关岳阳市公安局楼分');
     // 签发机关 | 关(0.28) 岳阳市公安局岳阳楼分局: the value box starts on the label's ink
