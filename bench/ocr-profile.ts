@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import type ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { loadModels, type OcrModels } from '../src/recognition/ocr/engine.ts';
-import { decodeImage } from '../src/recognition/image.ts';
+import { decodeImage, RECOGNITION_MAX_SIDE, RECOGNITION_REDUCED_SIDE } from '../src/recognition/image.ts';
 import { readCard } from '../src/recognition/pipeline.ts';
 import { FRONT_FIELDS, cardCorrect, fieldCorrect, percentile, rightButDoubted, type CardOutcome } from './ocr-score.ts';
 import type { CardTruth } from '../tools/gen-cards/index.ts';
@@ -87,7 +87,8 @@ for (const row of rows) {
   const t0 = performance.now();
   try {
     const t = performance.now();
-    const img = await decodeImage(bytes);
+    // decoded as the service decodes (engine-local.ts): photos past 2560 px reduced to 2048
+    const img = await decodeImage(bytes, { maxSide: RECOGNITION_MAX_SIDE, reduceTo: RECOGNITION_REDUCED_SIDE });
     (stages.decode ??= []).push(performance.now() - t);
     const result = await readCard(models, { data: img.data, width: img.width, height: img.height });
     for (const [k, v] of Object.entries(result.timings ?? {})) (stages[k] ??= []).push(v);
