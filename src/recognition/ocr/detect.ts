@@ -13,8 +13,6 @@ export interface TextBox extends RotatedRect {
 export interface DetectOptions {
   /** long side of the image fed to the model */
   maxSide?: number;
-  /** model inputs past this many pixels run in bands (BAND_PIXELS; Infinity: whole) */
-  bandPixels?: number;
   threshold?: number;
   boxThreshold?: number;
   unclipRatio?: number;
@@ -43,59 +41,22 @@ export async function detectText(models: OcrModels, img: RgbImage, opts: DetectO
   const rw = Math.max(32, Math.round((reg.width * scale) / 32) * 32);
   const rh = Math.max(32, Math.round((reg.height * scale) / 32) * 32);
   const small = await resizeRgb(img, rw, rh, opts.region);
-  const boxes = dbPostProcess(await probabilityMap(models, small, opts.bandPixels ?? BAND_PIXELS), rw, rh, opts);
-  const sx = reg.width / rw, sy = reg.height / rh;
-  return boxes.map((b) => {
-    const r = scaleRect(b, sx, sy);
-    return { ...r, cx: r.cx + reg.x, cy: r.cy + reg.y };
-  });
-}
-
-/**
- * Inputs past this many pixels are run in horizontal bands: the model's activations for a whole
- * 1280 x 960 input took +101-112 MB of a worker's memory at once (+62-71 MB at 960 px), the
- * largest transient of a card. The first look (640 x 480) stays whole; 960 x 720 runs in three
- * bands, 1280 x 960 in four, with 36-40 % more rows for the context each band sees beyond its own
- * (bench/ocr-memory.ts, pool of 2 busy: peak RSS 641-752 MB whole, 560-591 MB in bands, the
- * same CPU per card within its spread).
- */
-const BAND_PIXELS = 330_000;
-/**
- * Rows of the image above and below a band's own rows that the model also sees, so that what a
- * band keeps is computed with the context the whole input would give (multiple of 32).
- */
-const BAND_CONTEXT = 64;
-
-/** The DB model's text probability per pixel of `small` (its size a multiple of 32 each way). */
-async function probabilityMap(models: OcrModels, small: RgbImage, bandPixels: number): Promise<Float32Array> {
-  const { width, height } = small;
-  const bands = Math.ceil((width * height) / bandPixels);
-  if (bands <= 1) return (await runBand(models, small, 0, height)).data;
-  const own = Math.ceil(height / bands / 32) * 32;
-  const map = new Float32Array(width * height);
-  for (let y0 = 0; y0 < height; y0 += own) {
-    const y1 = Math.min(height, y0 + own);
-    const t0 = Math.max(0, y0 - BAND_CONTEXT), t1 = Math.min(height, y1 + BAND_CONTEXT);
-    const out = await runBand(models, small, t0, t1);
-    map.set(out.data.subarray((y0 - t0) * width, (y1 - t0) * width), y0 * width);
-  }
-  return map;
-}
-
-/** The model run on rows [top, bottom) of `small`. */
-function runBand(models: OcrModels, small: RgbImage, top: number, bottom: number): Promise<{ data: Float32Array }> {
-  const { width } = small;
-  const rows = bottom - top;
-  const n = width * rows;
-  return runFilled(models.det, [1, 3, rows, width], (input) => {
+  const n = rw * rh;
+  const out = await runFilled(models.det, [1, 3, rh, rw], (input) => {
     // The model was trained on BGR (OpenCV) input.
     const [b, g, r] = NORMALISED;
     const px = small.data;
-    for (let i = 0, p = top * width * 3; i < n; i++, p += 3) {
+    for (let i = 0, p = 0; i < n; i++, p += 3) {
       input[i] = b[px[p + 2]!]!;
       input[n + i] = g[px[p + 1]!]!;
       input[2 * n + i] = r[px[p]!]!;
     }
+  });
+  const boxes = dbPostProcess(out.data, rw, rh, opts);
+  const sx = reg.width / rw, sy = reg.height / rh;
+  return boxes.map((b) => {
+    const r = scaleRect(b, sx, sy);
+    return { ...r, cx: r.cx + reg.x, cy: r.cy + reg.y };
   });
 }
 
