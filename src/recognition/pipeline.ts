@@ -1,5 +1,6 @@
 // The recognition pipeline, top to bottom: find text, find the card's direction, recognise the
-// card's lines, group them into rows, decide the side, read the fields.
+// card's lines, group them into rows (of one card, when the image holds more), decide the side,
+// read the fields.
 import type { OcrModels } from './ocr/engine.ts';
 import { locateText, medianHeight, type TextBox } from './ocr/detect.ts';
 import { cropLine, recognizeLines } from './ocr/recognize.ts';
@@ -159,7 +160,7 @@ const STARTS_PER_GROUP = 16;
 const STARTS_IN_ALL = 24;
 
 /**
- * The boxes worth reading when there are many: the groups of text (several-cards.ts) whose row
+ * The boxes worth reading when there are many: the groups of text (text-groups.ts) whose row
  * starts hold at least two card labels or titles, and the groups above or below those (a card's
  * own lines the detector left apart), but not the text beside them (the page a card lies on).
  * None when no group holds two: a page of text is not a card.
