@@ -1,6 +1,6 @@
 // One image, more than one thing with text: the photocopy of both sides on one page
-// (身份证正反面复印件), side by side or one above the other, and a card photographed on or beside
-// a printed page. Rows grouped across them join the front's address to the back's 签发机关 line or
+// (身份证正反面复印件), side by side or one above the other, and a card photographed beside a
+// printed page. Rows grouped across them join the front's address to the back's 签发机关 line or
 // to a line of the page, and a name to the back's title. So the text is split into groups that
 // lie apart; when two or more of them each look like a side of a card one card is read (the front
 // when there is one: this is the front-side API), and text beside the card is left out.
@@ -15,10 +15,11 @@ export interface OneCard {
 }
 
 /**
- * The rows and side of the card to read. A group is dropped only when another makes a side on
- * its own and it does not (or makes a back beside a front); and a group without a side is
- * dropped only when it lies beside the card, not above or below it — so a card whose middle
- * the detector missed (glare over the address) keeps its number line, which lies below.
+ * The rows and side of the card to read. When two or more groups each make a side on their own,
+ * the largest front (else the largest back) is read alone. When one group does, a group without
+ * a side is dropped only when it lies beside that card, not above or below it — so a card whose
+ * middle the detector missed (glare over the address) keeps its number line, which lies below.
+ * When none does, every line is read together, as before.
  */
 export function oneCard(lines: TextLine[], decideSide: (rows: Row[]) => CardSide): OneCard {
   const rows = groupRows(lines);
