@@ -107,7 +107,8 @@ function readBackRow(row: Row, cs: Charset): { authority?: ReadField; validity?:
 
 /**
  * The authority as read, checked against the names the region list gives: one it holds keeps
- * the model's confidence; a name one place-name character away from exactly one it holds is
+ * the model's confidence, unless the model also saw there the character of another name it holds
+ * one character away (盂县 and 孟县), then doubted; a name one place-name character away from exactly one it holds is
  * that one (the model reads 颍 as 颖, 眙 as 胎), doubted; one it does not hold at all is
  * doubted too (never more than 0.89), since the list may lack a new or renamed bureau.
  */
