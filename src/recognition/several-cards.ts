@@ -22,24 +22,20 @@ export interface OneCard {
  * When none does, every line is read together, as before.
  */
 export function oneCard(lines: TextLine[], decideSide: (rows: Row[]) => CardSide): OneCard {
-  const rows = groupRows(lines);
-  const whole: OneCard = { rows, side: decideSide(rows), lines };
+  const read = (ls: TextLine[]): OneCard => {
+    const rows = groupRows(ls);
+    return { rows, side: decideSide(rows), lines: ls };
+  };
   const groups = groupsApart(lines, (l) => l.box);
-  if (groups.length < 2) return whole;
-  const decided = groups.map((g) => {
-    const r = groupRows(g);
-    return { rows: r, side: decideSide(r), lines: g };
-  });
+  if (groups.length < 2) return read(lines);
+  const decided = groups.map(read);
   const cards = decided.filter((c) => c.side !== 'none');
-  if (cards.length === 0) return whole;
+  if (cards.length === 0) return read(lines);
   if (cards.length >= 2) {
     const fronts = cards.filter((c) => c.side === 'front');
     return (fronts.length ? fronts : cards).reduce((a, b) => (b.lines.length > a.lines.length ? b : a));
   }
   const card = cards[0]!;
   const kept = decided.filter((g) => g === card || !beside(g.lines.map((l) => l.box), card.lines.map((l) => l.box)));
-  if (kept.length === decided.length) return whole;
-  const keptLines = kept.flatMap((g) => g.lines);
-  const keptRows = groupRows(keptLines);
-  return { rows: keptRows, side: decideSide(keptRows), lines: keptLines };
+  return read(kept.length === decided.length ? lines : kept.flatMap((g) => g.lines));
 }

@@ -2,20 +2,10 @@
 // failing card of a class fixed in the parsing layer, read through the real models.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { decodeImage } from '../../src/recognition/image.ts';
 import { loadModels, releaseModels, type OcrModels } from '../../src/recognition/ocr/engine.ts';
 import { readCard } from '../../src/recognition/pipeline.ts';
-
-const DIR = fileURLToPath(new URL('../fixtures/cards/', import.meta.url));
-interface Truth {
-  file: string;
-  side: 'front' | 'back' | 'none';
-  front?: Record<string, string>;
-  back?: Record<string, string>;
-}
-const truth: Truth[] = JSON.parse(readFileSync(DIR + 'truth.json', 'utf8'));
+import { fixtureCard } from '../support/cards.ts';
 
 describe('fixture cards of unseen seeds', () => {
   let models: OcrModels;
@@ -24,9 +14,8 @@ describe('fixture cards of unseen seeds', () => {
   });
   after(() => releaseModels(models));
   const read = async (file: string) => {
-    const t = truth.find((x) => x.file === file);
-    assert.ok(t, `fixture ${file} in truth.json`);
-    const img = await decodeImage(readFileSync(DIR + file));
+    const { t, bytes } = fixtureCard(file);
+    const img = await decodeImage(bytes);
     return { t, r: await readCard(models, { data: img.data, width: img.width, height: img.height }) };
   };
 

@@ -3,26 +3,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { createRecognizer, type FrontFields, type ReadField, type Recognizer } from '../../src/recognition/index.ts';
 import { decodeImage, ImageRejected } from '../../src/recognition/image.ts';
 import { loadModels, releaseModels, type OcrModels } from '../../src/recognition/ocr/engine.ts';
 import { detectText, locateText, medianHeight } from '../../src/recognition/ocr/detect.ts';
+import { CARDS_DIR, fixtureCard } from '../support/cards.ts';
 
-const DIR = fileURLToPath(new URL('../fixtures/cards/', import.meta.url));
-interface Truth {
-  file: string;
-  side: 'front' | 'back' | 'none';
-  front?: Record<string, string>;
-  back?: Record<string, string>;
-  missingChars: string[];
-}
-const truth: Truth[] = JSON.parse(readFileSync(DIR + 'truth.json', 'utf8'));
-const card = (file: string) => {
-  const t = truth.find((x) => x.file === file);
-  assert.ok(t, `fixture ${file} in truth.json`);
-  return { t, bytes: readFileSync(DIR + file) };
-};
 
 describe('recognition on the committed fixture cards', () => {
   let rec: Recognizer;
@@ -35,7 +21,7 @@ describe('recognition on the committed fixture cards', () => {
 
   it('reads every field of clean fronts, with confidence', async () => {
     for (const file of ['front-clean-1.jpg', 'front-clean-minority.jpg', 'front-clean-png.png']) {
-      const { t, bytes } = card(file);
+      const { t, bytes } = fixtureCard(file);
       const r = await rec.read(bytes);
       assert.equal(r.side, 'front', file);
       const front = r.front;
@@ -53,10 +39,10 @@ describe('recognition on the committed fixture cards', () => {
 
   it('reads cards turned 90, 180 and 270 degrees, and by EXIF orientation', async () => {
     const files = ['front-rot90.jpg', 'front-rot180.jpg', 'front-rot270.jpg', 'front-exif-6.jpg', 'front-exif-8.jpg', 'front-exif-3.jpg'];
-    const results = await Promise.all(files.map((f) => rec.read(card(f).bytes)));
+    const results = await Promise.all(files.map((f) => rec.read(fixtureCard(f).bytes)));
     const rotations = new Set<number | undefined>();
     results.forEach((r, i) => {
-      const { t } = card(files[i]!);
+      const { t } = fixtureCard(files[i]!);
       assert.equal(r.side, 'front', files[i]);
       assert.equal(r.front?.idCard.value, t.front!.idCard, `${files[i]} idCard`);
       assert.equal(r.front?.name.value, t.front!.name, `${files[i]} name`);
@@ -72,9 +58,9 @@ describe('recognition on the committed fixture cards', () => {
     // and the number left empty; 石门门村 from two overlapping boxes; a birthday whose lone 1
     // the detector missed; a name the detector did not find at all
     const files = ['front-tilted-number.jpg', 'front-overlap-address.png', 'front-birthday-gap.jpg', 'front-missed-name.jpg'];
-    const results = await Promise.all(files.map((f) => rec.read(card(f).bytes)));
+    const results = await Promise.all(files.map((f) => rec.read(fixtureCard(f).bytes)));
     results.forEach((r, i) => {
-      const { t } = card(files[i]!);
+      const { t } = fixtureCard(files[i]!);
       assert.equal(r.side, 'front', files[i]);
       for (const [k, v] of Object.entries(t.front!)) assert.equal(r.front?.[k as keyof FrontFields].value, v, `${files[i]} ${k}`);
     });
@@ -84,7 +70,7 @@ describe('recognition on the committed fixture cards', () => {
 
   it('reads the sex after a 性别 whose 别 went unread (a certain 男 from its ink before)', async () => {
     for (const file of ['front-sex-label-unread.jpg', 'front-sex-label-unread-2.jpg']) {
-      const { t, bytes } = card(file);
+      const { t, bytes } = fixtureCard(file);
       const r = await rec.read(bytes);
       assert.equal(r.front?.sex.value, t.front!.sex, file);
       assert.equal(r.front?.idCard.value, t.front!.idCard, file);
@@ -93,22 +79,22 @@ describe('recognition on the committed fixture cards', () => {
 
   it('reads a name boxed with its label, a card none of whose column labels were read, a name cut at its ·', async () => {
     const files = ['front-name-in-label-box.jpg', 'front-labels-unread.jpg', 'front-name-dot-gap.jpg'];
-    const results = await Promise.all(files.map((f) => rec.read(card(f).bytes)));
-    const [boxed, unread, dot] = results.map((r, i) => ({ r, t: card(files[i]!).t }));
+    const results = await Promise.all(files.map((f) => rec.read(fixtureCard(f).bytes)));
+    const [boxed, unread, dot] = results.map((r, i) => ({ r, t: fixtureCard(files[i]!).t }));
     assert.equal(boxed!.r.front?.name.value, boxed!.t.front!.name, 'name after 姓名 in one box');
     for (const k of ['name', 'birthday', 'address', 'idCard'] as const) assert.equal(unread!.r.front?.[k].value, unread!.t.front![k], `labels unread: ${k}`);
     assert.equal(dot!.r.front?.name.value, dot!.t.front!.name, 'the · between the name\'s boxes');
   });
 
   it('reads BMP input', async () => {
-    const { t, bytes } = card('front-bmp24.bmp');
+    const { t, bytes } = fixtureCard('front-bmp24.bmp');
     const r = await rec.read(bytes);
     assert.equal(r.front?.idCard.value, t.front!.idCard);
   });
 
   it('recognises the back and reads its validity and authority', async () => {
     for (const file of ['back-clean.jpg', 'back-photo-rot180.jpg', 'back-scan.jpg']) {
-      const { t, bytes } = card(file);
+      const { t, bytes } = fixtureCard(file);
       const r = await rec.read(bytes);
       assert.equal(r.side, 'back', file);
       assert.equal(r.front, undefined);
@@ -119,7 +105,7 @@ describe('recognition on the committed fixture cards', () => {
 
   it("answers 'none' for images without a card", async () => {
     for (const file of ['none-blank.jpg', 'none-blank-png.png', 'none-scene.jpg']) {
-      const r = await rec.read(card(file).bytes);
+      const r = await rec.read(fixtureCard(file).bytes);
       assert.equal(r.side, 'none', file);
       assert.equal(r.front, undefined);
     }
@@ -127,7 +113,7 @@ describe('recognition on the committed fixture cards', () => {
 
   it('gives a name with a character outside the model dictionary low confidence', async () => {
     for (const file of ['front-clean-rare.jpg', 'front-clean-2.jpg']) {
-      const { t, bytes } = card(file);
+      const { t, bytes } = fixtureCard(file);
       assert.ok(t.missingChars.length > 0);
       const r = await rec.read(bytes);
       assert.equal(r.side, 'front');
@@ -139,14 +125,14 @@ describe('recognition on the committed fixture cards', () => {
   });
 
   it('reads 仫佬, whose first character the model cannot produce, from the closed list', async () => {
-    const { t, bytes } = card('front-clean-mulao.jpg');
+    const { t, bytes } = fixtureCard('front-clean-mulao.jpg');
     assert.equal(t.front!.nation, '仫佬');
     const r = await rec.read(bytes);
     assert.equal(r.front?.nation.value, '仫佬');
   });
 
   it('queues jobs beyond the workers and refuses bytes that are not an image', async () => {
-    const bytes = card('none-blank.jpg').bytes;
+    const bytes = fixtureCard('none-blank.jpg').bytes;
     const jobs = [1, 2, 3, 4].map(() => rec.read(bytes));
     assert.ok(rec.queueLength() >= 1, `queue ${rec.queueLength()}`);
     await Promise.all(jobs);
@@ -163,7 +149,7 @@ describe('where the text is looked for', () => {
   after(async () => {
     await releaseModels(models);
   });
-  const image = async (file: string) => decodeImage(readFileSync(DIR + file));
+  const image = async (file: string) => decodeImage(readFileSync(CARDS_DIR + file));
 
   it('takes the first look when its few lines are large enough to read (a back)', async () => {
     // back-scan: five lines, text 22 px high at 640 px

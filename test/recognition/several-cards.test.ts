@@ -3,9 +3,8 @@
 // committed fixtures; nothing is written to disk.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { CARDS_DIR, fixtureCard } from '../support/cards.ts';
 import { decodeImage } from '../../src/recognition/image.ts';
 import { loadModels, releaseModels, type OcrModels } from '../../src/recognition/ocr/engine.ts';
 import { readCard } from '../../src/recognition/pipeline.ts';
@@ -14,13 +13,11 @@ import { groupsApart } from '../../src/recognition/text-groups.ts';
 import type { Row, TextLine } from '../../src/recognition/lines.ts';
 import type { CardSide, FrontFields } from '../../src/recognition/types.ts';
 
-const DIR = fileURLToPath(new URL('../fixtures/cards/', import.meta.url));
-const truth: Array<{ file: string; front?: Record<string, string> }> = JSON.parse(readFileSync(DIR + 'truth.json', 'utf8'));
 
 /** The two images on a white page, at `at` (left, top) each, as a JPEG like a scanner's. */
 async function page(width: number, height: number, parts: Array<{ file: string; left: number; top: number }>): Promise<Buffer> {
   const inputs = await Promise.all(parts.map(async (p) => ({
-    input: await sharp(DIR + p.file).resize({ width: 900 }).toBuffer(),
+    input: await sharp(CARDS_DIR + p.file).resize({ width: 900 }).toBuffer(),
     left: p.left,
     top: p.top,
   })));
@@ -47,7 +44,7 @@ describe('a page with both sides of a card', () => {
         const bytes = await page(l.width, l.height, [{ file, ...l.front }, { file: 'back-clean.jpg', ...l.back }]);
         const result = await readCard(models, await decodeImage(bytes));
         assert.equal(result.side, 'front', `${file}, ${l.name}`);
-        const want = truth.find((t) => t.file === file)!.front!;
+        const want = fixtureCard(file).t.front!;
         for (const [field, value] of Object.entries(want)) {
           assert.equal(result.front![field as keyof FrontFields].value, value, `${file}, ${l.name}: ${field}`);
         }
@@ -70,12 +67,12 @@ describe('a card photographed beside a printed page', () => {
 
   /** The card (900 px wide) and the page (1000 px high) side by side on white. */
   async function beside(card: string, doc: string, cardFirst: boolean): Promise<Buffer> {
-    const page = await sharp(DIR + doc).resize({ height: 1000 }).toBuffer();
+    const page = await sharp(CARDS_DIR + doc).resize({ height: 1000 }).toBuffer();
     const pageWidth = (await sharp(page).metadata()).width!;
     const cardLeft = cardFirst ? 40 : pageWidth + 80;
     return sharp({ create: { width: 900 + pageWidth + 120, height: 1000, channels: 3, background: '#ffffff' } })
       .composite([
-        { input: await sharp(DIR + card).resize({ width: 900 }).toBuffer(), left: cardLeft, top: 200 },
+        { input: await sharp(CARDS_DIR + card).resize({ width: 900 }).toBuffer(), left: cardLeft, top: 200 },
         { input: page, left: cardFirst ? 980 : 0, top: 0 },
       ])
       .jpeg({ quality: 85 })
@@ -90,7 +87,7 @@ describe('a card photographed beside a printed page', () => {
       it(`${card} ${cardFirst ? 'left of' : 'right of'} ${doc}: the card's fields only`, async () => {
         const result = await readCard(models, await decodeImage(await beside(card, doc, cardFirst)));
         assert.equal(result.side, 'front');
-        for (const [field, value] of Object.entries(truth.find((t) => t.file === card)!.front!)) {
+        for (const [field, value] of Object.entries(fixtureCard(card).t.front!)) {
           assert.equal(result.front![field as keyof FrontFields].value, value, field);
         }
       });
