@@ -110,7 +110,9 @@ for (const [k, s] of Object.entries(siteStats).sort((a, b) => b[1].ms - a[1].ms)
 }
 const fronts = outcomes.filter((o) => o.truth.side === 'front');
 const sideOk = outcomes.filter((o) => (o.result?.side ?? 'error') === o.truth.side).length;
-console.log(`side right ${sideOk}/${n}; fronts ${fronts.length}: whole card ${fronts.filter(cardCorrect).length}`);
+// the floor counts the fronts whose every character the model can produce
+const inDictionary = fronts.filter((o) => o.truth.inDictionary);
+console.log(`side right ${sideOk}/${n}; fronts ${fronts.length}: whole card ${fronts.filter(cardCorrect).length}; in-dictionary ${inDictionary.filter(cardCorrect).length} of ${inDictionary.length}`);
 console.log('  ' + FRONT_FIELDS.map((f) => `${f} ${fronts.filter((o) => fieldCorrect(o, f)).length}`).join(', '));
 // a wrong value with high confidence is worse than an empty one: the caller cannot tell
 const confidentWrong = fronts.flatMap((o) => FRONT_FIELDS.filter((f) => !fieldCorrect(o, f) && (o.result?.front?.[f]?.confidence ?? 0) >= 0.9).map((f) => `${o.truth.file}:${f}`));

@@ -34,14 +34,48 @@ export async function parseBack(rows: Row[], cs: Charset, reread?: Reread): Prom
     if (read.authority && !fields.authority.value) fields.authority = read.authority;
     if (read.validity && !fields.validity.value) fields.validity = read.validity;
   }
+  // neither label read (small, blurred, or missed by the detector): the values still show by
+  // their form, a bureau's name and two dates; placed without their labels, they are doubted
+  let unlabelled: Row | undefined;
+  if (!fields.authority.value) {
+    unlabelled = rows.find((r) => BUREAU.test(r.text.replace(/\s+/g, '')));
+    const authority = unlabelled && unlabelledAuthority(unlabelled, cs);
+    if (authority) fields.authority = { ...authority, confidence: Math.min(authority.confidence, 0.89) };
+  }
+  if (!fields.validity.value) {
+    const validity = rows.filter((r) => r !== unlabelled).map((r) => unlabelledValidity(r, cs)).find((v) => v);
+    if (validity) fields.validity = { ...validity, confidence: Math.min(validity.confidence, 0.89) };
+  }
   // 有效期限 not found: the detector missed its row (often the last on a photo's edge or in
   // glare); it stands where the card prints it below 签发机关, which is read once
-  if (!fields.validity.value && authorityRow && reread) {
-    const row = await rowBelow(rows, authorityRow, reread);
-    const validity = row && readBackRow(row, cs).validity;
+  const above = authorityRow ?? unlabelled;
+  if (!fields.validity.value && above && reread) {
+    const row = await rowBelow(rows, above, reread);
+    const validity = row && (readBackRow(row, cs).validity ?? unlabelledValidity(row, cs));
     if (validity) fields.validity = { ...validity, confidence: Math.min(validity.confidence, 0.89) };
   }
   return fields;
+}
+
+/** what every issuing authority's name ends in */
+const BUREAU = /公安局|分局/;
+
+/** The bureau's name a row holds without its label: from the row's start (the label's
+ *  characters and a colon dropped) to the last 局. */
+function unlabelledAuthority(row: Row, cs: Charset): ReadField | undefined {
+  const chars = spansBetween(row, -1).flatMap((sp) => decodeSpans([sp], cs).chars.map((c) => ({ ...c, line: sp.line })))
+    .filter((c) => !/^\s*$/u.test(c.char));
+  while (chars.length && /^[签发机关：:;；,，、.。·]$/.test(chars[0]!.char)) chars.shift();
+  const end = chars.map((c) => c.char).lastIndexOf('局');
+  if (end < 3) return undefined;
+  return checkedAuthority(chars.slice(0, end + 1), cs);
+}
+
+/** Two dates (or a date and 长期) a row holds without the 有效期限 label. */
+function unlabelledValidity(row: Row, cs: Charset): ReadField | undefined {
+  const d = decodeSpans(spansBetween(row, -1), cs, allowedSets(cs).validity, 0.05);
+  const value = parseValidity(d.text);
+  return value ? { value, confidence: minProb(d) } : undefined;
 }
 
 /** a decoded character and the line whose probabilities it came from */

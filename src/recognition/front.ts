@@ -5,7 +5,7 @@ import type { FrontFields, ReadField } from './types.ts';
 import { movedBox, type CardBox } from './card.ts';
 import type { Decoded } from './ocr/ctc.ts';
 import { charU, decodeSpans, findLabel, gapAwareDecode, inkCharacters, minProb, readPlace, spansBetween, spansFrom, type Charset, type Reread, type Row, type Span, type TextLine } from './lines.ts';
-import { NATIONS, nationShare } from '../idcard/index.ts';
+import { checkDigitOf, NATIONS, nationShare } from '../idcard/index.ts';
 import { allowedSets, chooseFromList, chooseIdNumber, emptyField, parseBirthday } from './fields.ts';
 import { chainsOfCode, correctRegionStart } from './address-regions.ts';
 
@@ -134,6 +134,21 @@ function numberRow(rows: Row[], labelRow: number | undefined): number {
 
 export function digitRun(rows: Row[]): number {
   return Math.max(0, ...rows.flatMap((row) => (row.text.match(/[0-9Xx]+/g) ?? []).map((s) => s.length)));
+}
+
+/**
+ * Whether a row holds a citizen number whose check digit holds (GB 11643 MOD 11-2) and whose
+ * birth date is a date: one chance in eleven for any 18 digits, less with the date, so with it
+ * the read is a card's front even when none of its labels could be read (a blurred, low-resolution
+ * photo where only the large OCR-B digits survive).
+ */
+export function checkedNumberRead(rows: Row[]): boolean {
+  return rows.some((row) => (row.text.replace(/\s+/g, '').match(/[0-9]{17}[0-9Xx]/g) ?? []).some((n) => {
+    const y = +n.slice(6, 10), m = +n.slice(10, 12), d = +n.slice(12, 14);
+    const date = new Date(Date.UTC(y, m - 1, d));
+    const isDate = y >= 1900 && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+    return isDate && checkDigitOf(n.slice(0, 17)) === n[17]!.toUpperCase();
+  }));
 }
 
 function clean(text: string): string {

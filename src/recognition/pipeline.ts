@@ -2,14 +2,14 @@
 // card's lines, group them into rows (of one card, when the image holds more), decide the side,
 // read the fields.
 import type { OcrModels } from './ocr/engine.ts';
-import { locateText, medianHeight, type TextBox } from './ocr/detect.ts';
+import { CLOSEST_LOOK, detectText, locateTextAt, medianHeight, type TextBox } from './ocr/detect.ts';
 import { cropLine, recognizeLines } from './ocr/recognize.ts';
 import { greedyDecode, type LineProbs } from './ocr/ctc.ts';
 import { findCardFrame, quadFromFrame, type CardBox, type CardFrame } from './card.ts';
 import { cardPitch, type Row, type TextLine } from './lines.ts';
 import { oneCard } from './several-cards.ts';
 import { beside, groupsApart } from './text-groups.ts';
-import { digitRun, locateFrontLabels, parseFront } from './front.ts';
+import { checkedNumberRead, digitRun, locateFrontLabels, parseFront } from './front.ts';
 import { backMarkers, parseBack } from './back.ts';
 import { resizeRgb, type RgbImage } from './pixels.ts';
 import type { CardSide, Quad, RecognitionResult } from './types.ts';
@@ -26,13 +26,37 @@ export async function readCard(models: OcrModels, img: RgbImage): Promise<Recogn
   let t = performance.now();
   const lap = (stage: string) => {
     const now = performance.now();
-    timings[stage] = Math.round((now - t) * 10) / 10;
+    // added up: a stage that runs twice (the closer look below) counts both times
+    timings[stage] = Math.round(((timings[stage] ?? 0) + now - t) * 10) / 10;
     t = now;
   };
 
-  const boxes = dropSpecks(await locateText(models, img));
+  const located = await locateTextAt(models, img);
   lap('detect');
-  if (boxes.length === 0) return { side: 'none', timings };
+  const first = await readFrom(models, img, dropSpecks(located.boxes), lap);
+  // A card small in a large photo can come out of the quick look as a few blobs, each several
+  // lines merged, tall enough to pass for readable text: what is read of them is fragments, no
+  // side. When those fragments hold something of a card (a run of digits, a label), look once
+  // more at the whole image as closely as locateText ever does.
+  const longSide = Math.max(img.width, img.height);
+  const closer = Math.min(CLOSEST_LOOK, longSide) / longSide;
+  if (first.result.side !== 'none' || !first.cardLike || closer < 1.3 * located.scale) return { ...first.result, timings };
+  const closerBoxes = dropSpecks(await detectText(models, img, { maxSide: Math.min(CLOSEST_LOOK, longSide) }));
+  lap('detect');
+  const again = await readFrom(models, img, closerBoxes, lap);
+  return { ...(again.result.side !== 'none' ? again.result : first.result), timings };
+}
+
+/** The card read from the text boxes found in `img`; `cardLike` when nothing was decided but
+ *  what was read holds a run of digits or a card's label. */
+async function readFrom(
+  models: OcrModels,
+  img: RgbImage,
+  boxes: TextBox[],
+  lap: (stage: string) => void,
+): Promise<{ result: RecognitionResult; cardLike: boolean }> {
+  const timings = {};
+  if (boxes.length === 0) return { result: { side: 'none', timings }, cardLike: false };
 
   const work = await workingImage(img, boxes);
   const frame = await findCardFrame(models, work.img, work.boxes, (dirs) => readBothWays(models, work.img, work.boxes, dirs));
@@ -43,7 +67,7 @@ export async function readCard(models: OcrModels, img: RgbImage): Promise<Recogn
   const toRead = frame.boxes.length > MANY_BOXES ? await cardText(models, work.img, frame.boxes) : frame.boxes;
   if (toRead.length === 0) {
     lap('recognise');
-    return { side: 'none', timings };
+    return { result: { side: 'none', timings }, cardLike: false };
   }
   const lines = await readLines(models, work.img, toRead);
   lap('recognise');
@@ -64,7 +88,8 @@ export async function readCard(models: OcrModels, img: RgbImage): Promise<Recogn
     result.quadFromText = estimate;
   }
   lap('parse');
-  return result;
+  const cardLike = side === 'none' && (digitRun(rows) >= 10 || Object.keys(locateFrontLabels(rows)).length > 0 || backMarkers(rows) > 0);
+  return { result, cardLike };
 }
 
 async function workingImage(img: RgbImage, boxes: TextBox[]): Promise<{ img: RgbImage; boxes: TextBox[]; scale: number }> {
@@ -120,7 +145,7 @@ async function rereadLines(models: OcrModels, img: RgbImage, lines: TextLine[]):
 export function decideSide(rows: Row[]): CardSide {
   const labels = Object.keys(locateFrontLabels(rows)).length;
   const digits = digitRun(rows);
-  const front = labels + (digits >= 15 ? 2 : 0);
+  const front = labels + (checkedNumberRead(rows) ? 3 : digits >= 15 ? 2 : 0);
   const back = backMarkers(rows);
   if (front >= 3 && front >= back) return 'front';
   if (back >= 2) return 'back';

@@ -401,6 +401,23 @@ describe('the back', () => {
     assert.equal((await parseBack(rows, cs)).authority.value, '岳阳市公安局岳阳楼分局');
   });
 
+  it('reads the values of a back whose labels were not read by their form, doubted', async () => {
+    const cs = charsetOf('中华人民共和国居民身份证签发机关鹤岗市公安局东山分局有效期限0123456789.-长期县');
+    const titles = [line(cs, 10.9, run('中华人民共和国', 30, 6)), line(cs, 22.5, run('居民身份证', 30, 10))];
+    // only the values' boxes found, and the label's 关 guessed at the authority's start
+    const rows = groupRows([...titles, line(cs, 41, [['关', 28, 0.4], ...run('鹤岗市公安局东山分局', 31.5, 3.2)]), line(cs, 47.5, run('2008.12.18-2018.12.18', 31.5, 1.6))]);
+    const f = await parseBack(rows, cs);
+    assert.deepEqual([f.authority.value, f.validity.value], ['鹤岗市公安局东山分局', '2008.12.18-2018.12.18']);
+    assert.ok(f.authority.confidence < 0.9 && f.validity.confidence < 0.9, 'placed without their labels');
+    // what has neither form is not taken: a bureau's name cut before its 局, one date alone
+    const cut = groupRows([...titles, line(cs, 41, run('鹤岗市公安', 31.5, 3.2)), line(cs, 47.5, run('2008.12.18', 31.5, 1.6))]);
+    const none = await parseBack(cut, cs);
+    assert.deepEqual([none.authority.value, none.validity.value], ['', '']);
+    // a label read keeps its value's own confidence, the unlabelled rule does not step in
+    const labelled = await parseBack(groupRows([...titles, line(cs, 41, [...run('签发机关', 17, 3), ...run('鹤岗市公安局东山分局', 31.5, 3.2)])]), cs);
+    assert.ok(labelled.authority.confidence >= 0.9);
+  });
+
   it('reads an authority without the punctuation a speck after its label makes', async () => {
     const cs = charsetOf('签发机关济宁市公安局任城分局，');
     const rows = groupRows([line(cs, 40, [...run('签发机关', 14, 3), ['，', 27.5, 0.9], ...run('济宁市公安局任城分局', 30, 3.2)])]);

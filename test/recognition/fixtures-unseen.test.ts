@@ -40,4 +40,34 @@ describe('fixture cards of unseen seeds', () => {
     assert.ok(r.front!.sex.confidence < 0.9);
     assert.equal(r.front?.idCard.value, t.front!.idCard);
   });
+
+  it('reads a card small in a large photo whose quick look merged its lines into a few tall blobs', async () => {
+    // the 640 px look gives blobs 27-45 px high, several lines each: tall enough to pass for
+    // readable text, read as fragments and no side; the closer look at 1280 px reads it all
+    const { t, r } = await read('front-small-in-large-photo.jpg');
+    assert.equal(r.side, 'front');
+    for (const f of ['name', 'sex', 'nation', 'birthday', 'address', 'idCard'] as const) assert.equal(r.front?.[f].value, t.front![f], f);
+  });
+
+  it('reads a back whose labels were not read by its values\' form, doubted', async () => {
+    // 签发机关 and 有效期限 unread (blurred, turned); the bureau and the dates were
+    for (const file of ['back-labels-unread.jpg', 'back-small-lines-missed.jpg']) {
+      const { t, r } = await read(file);
+      assert.equal(r.side, 'back', file);
+      assert.equal(r.back?.authority.value, t.back!.authority, file);
+      assert.equal(r.back?.validity.value, t.back!.validity, file);
+      assert.ok(r.back!.authority.confidence < 0.9 && r.back!.validity.confidence < 0.9, file);
+    }
+  });
+
+  it('answers a front with its number when the number is the only thing read whole (blurred, 300 px wide)', async () => {
+    const { t, r } = await read('front-only-number-read.jpg');
+    assert.equal(r.side, 'front');
+    assert.equal(r.front?.idCard.value, t.front!.idCard);
+    // nothing is made up for the fields it could not read
+    for (const f of ['name', 'sex', 'nation', 'birthday', 'address'] as const) {
+      const got = r.front![f];
+      assert.ok(got.value === '' || got.value === t.front![f] || got.confidence < 0.9, `${f}: ${got.value} at ${got.confidence}`);
+    }
+  });
 });

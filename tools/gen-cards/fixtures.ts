@@ -74,6 +74,10 @@ export const FIXTURES: FixtureSpec[] = [
   fromRun('front-number-label-short', 41, 45),
   fromRun('back-authority-lookalike', 41, 113),
   fromRun('front-sex-box-missed', 23, 150),
+  fromRun('front-small-in-large-photo', 11, 119),
+  fromRun('front-only-number-read', 11, 157),
+  fromRun('back-labels-unread', 7, 184),
+  fromRun('back-small-lines-missed', 23, 243),
 ];
 
 export type FixtureTruth = CardTruth & { file: string; name: string };

@@ -138,18 +138,33 @@ export function medianHeight(boxes: TextBox[]): number {
  * the whole image again at up to 1280 px.
  */
 export async function locateText(models: OcrModels, img: RgbImage): Promise<TextBox[]> {
+  return (await locateTextAt(models, img)).boxes;
+}
+
+/** The whole image's long side in the closest look locateText takes (a few small boxes). */
+export const CLOSEST_LOOK = 1280;
+
+/**
+ * locateText's boxes, and the scale the model saw the image at in the look they came from
+ * (model pixels per image pixel).
+ */
+export async function locateTextAt(models: OcrModels, img: RgbImage): Promise<{ boxes: TextBox[]; scale: number }> {
   const first = 640;
   const boxes = await detectText(models, img, { maxSide: first });
   const longSide = Math.max(img.width, img.height);
-  if (boxes.length === 0) return boxes;
   const scale = Math.min(1, first / Math.max(img.width, img.height));
+  if (boxes.length === 0) return { boxes, scale };
   const h = medianHeight(boxes) * scale;
   // text large enough to read, however few the lines: a card's back has four or five, and
   // looking again at 1280 px (2.5x this pass) found nothing more on the 32 such images of the
   // bench set (sides all right, backs read as well, 37 % less CPU on them)
-  if (h >= 22) return boxes;
+  if (h >= 22) return { boxes, scale };
   // a few small boxes: too few to trust their extent as the card's, so the whole image again
-  if (boxes.length < 6) return longSide > first * 1.2 ? detectText(models, img, { maxSide: Math.min(1280, longSide) }) : boxes;
+  if (boxes.length < 6) {
+    if (longSide <= first * 1.2) return { boxes, scale };
+    const closest = Math.min(CLOSEST_LOOK, longSide);
+    return { boxes: await detectText(models, img, { maxSide: closest }), scale: closest / longSide };
+  }
   let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
   for (const b of boxes) {
     const r = Math.hypot(b.w, b.h) / 2;
@@ -167,6 +182,6 @@ export async function locateText(models: OcrModels, img: RgbImage): Promise<Text
   region.height = Math.min(img.height, Math.ceil(y1 + pad)) - region.y;
   const want = Math.max(region.width, region.height) * (26 / Math.max(1, medianHeight(boxes)));
   const maxSide = Math.min(960, Math.max(first, want));
-  if (maxSide <= first * 1.15 && region.width * region.height > 0.8 * img.width * img.height) return boxes;
-  return detectText(models, img, { maxSide, region });
+  if (maxSide <= first * 1.15 && region.width * region.height > 0.8 * img.width * img.height) return { boxes, scale };
+  return { boxes: await detectText(models, img, { maxSide, region }), scale: maxSide / Math.max(region.width, region.height) };
 }

@@ -1,0 +1,48 @@
+// Deciding the side from rows read with mistakes: a checked citizen number is a front's own mark.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkedNumberRead } from '../../src/recognition/front.ts';
+import { decideSide } from '../../src/recognition/pipeline.ts';
+import type { Row } from '../../src/recognition/lines.ts';
+import { checkDigitOf } from '../../src/idcard/index.ts';
+
+/** a row whose characters are `text`, one per character, on one line (positions unused here) */
+function row(text: string, v = 0): Row {
+  const chars = [...text].map((char, i) => ({ char, cls: 1, prob: 0.99, t0: 2 * i, t1: 2 * i, line: 0 }));
+  return { lines: [], v, h: 10, chars, text };
+}
+const rows = (...texts: string[]) => texts.map((t, i) => row(t, 20 * i));
+const numberOf = (first17: string) => first17 + checkDigitOf(first17);
+
+describe('a checked citizen number read', () => {
+  const valid = numberOf('65272219560926933');
+
+  it('counts when the check digit holds and the birth date is a date (X in either case)', () => {
+    assert.equal(checkedNumberRead(rows('195共26日', valid)), true);
+    const withX = numberOf('11010519491231002');
+    assert.equal(withX.endsWith('X'), true, 'the fixture needs an X check digit');
+    assert.equal(checkedNumberRead(rows(withX.toLowerCase())), true);
+    assert.equal(checkedNumberRead(rows(`公民身份号码 ${valid.slice(0, 9)} ${valid.slice(9)}`)), true);
+  });
+
+  it('does not count a wrong check digit, an impossible date, 17 digits or a run of 19', () => {
+    const wrongDigit = valid.slice(0, 17) + ((Number(valid[17]) + 1) % 10);
+    assert.equal(checkedNumberRead(rows(wrongDigit)), false);
+    // 1956-02-30 with its own check digit
+    assert.equal(checkedNumberRead(rows(numberOf('65272219560230933'))), false);
+    assert.equal(checkedNumberRead(rows(valid.slice(0, 17))), false);
+    assert.equal(checkedNumberRead(rows('')), false);
+    assert.equal(checkedNumberRead(rows('没有号码的一行字')), false);
+  });
+
+  it('makes a front of rows whose labels were all unread, and only with the check digit right', () => {
+    assert.equal(decideSide(rows('江家在自动州精河县石祯', '195共26日', valid)), 'front');
+    const wrongDigit = valid.slice(0, 17) + ((Number(valid[17]) + 1) % 10);
+    assert.equal(decideSide(rows('江家在自动州精河县石祯', '195共26日', wrongDigit)), 'none');
+  });
+
+  it('leaves a back a back and a page of text no card', () => {
+    assert.equal(decideSide(rows('中华人民共和国', '居民身份证', '签发机关北京市公安局', '有效期限2010.01.01-2020.01.01')), 'back');
+    assert.equal(decideSide(rows('第一章 总则', '第一条 为了规范管理，制定本办法。', '联系电话 01088886666')), 'none');
+  });
+});
