@@ -298,6 +298,10 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
       }
     }
     if (reread) fields.name = await confirm(fields.name, spans, cs, reread);
+    // the label's 名 (or 姓名) read as the name's start, its 姓 unread or the label's box merged
+    // with the value's: no surname is 名, so it is the label's (名孙子玥, 0181 of seed 7)
+    const labelRest = /^姓?名(?=..)/u.exec(fields.name.value);
+    if (labelRest) fields.name = { ...fields.name, value: fields.name.value.slice(labelRest[0].length) };
     if (fields.name.value && spans.length) valueLefts.push(spanLeft(spans[0]!));
     if (!at['姓名'] && fields.name.value) fields.name = { ...fields.name, confidence: Math.min(fields.name.confidence, 0.89) };
   }

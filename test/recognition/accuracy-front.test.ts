@@ -439,6 +439,27 @@ describe('a name after its label', () => {
   });
 });
 
+describe('the label\'s 名 before a name', () => {
+  const cs = charsetOf('姓名孙子玥性别男出生1959年11月1日住址福建省龙岩市武平县');
+  // neither 姓名 nor 性别 read: the name's span is its whole line (0181 of seed 7)
+  const read = async (nameLine: [string, number, number?][]) => (await parseFront(card(cs, [
+    line(cs, 9.6, nameLine),
+    line(cs, 16.2, [['男', 18.4]]),
+    line(cs, 22.8, [...run('出生', 7.5, 5), ...run('1959', 17.5, 1.8), ['年', 27.5], ...run('11', 30.5, 1.8), ['月', 35.5], ['1', 38.7], ['日', 43.7]]),
+    line(cs, 29.4, [...run('住址', 7.5, 5), ...run('福建省龙岩市武平县', 18.4, 3.2)]),
+  ]), cs)).name.value;
+
+  it('is not taken as the name\'s first character when only the gap before the name shows it', async () => {
+    // 姓 unread, 名 under the blank (0.25): the free read starts at 孙, and the decode that puts
+    // back what the model swallowed finds 名 in the gap before it (0181 of seed 7)
+    assert.equal(await read([['名', 12.5, 0.25], ...run('孙子玥', 18.7, 3.8)]), '孙子玥');
+  });
+
+  it('leaves a name without the label as read', async () => {
+    assert.equal(await read(run('孙子玥', 18.7, 3.8)), '孙子玥');
+  });
+});
+
 describe('an address line the detector missed', () => {
   const id = '410603196910181644';
   const text = '姓名费君性别女民族阿昌出生1969年10月18日住址河南省鹤壁市山城区中西路376号院19楼603公民身份号码：' + id;
