@@ -299,8 +299,9 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
     }
     if (reread) fields.name = await confirm(fields.name, spans, cs, reread);
     // the label's 名 (or 姓名) read as the name's start, its 姓 unread or the label's box merged
-    // with the value's: no surname is 名, so it is the label's (名孙子玥, 0181 of seed 7)
-    const labelRest = /^姓?名(?=..)/u.exec(fields.name.value);
+    // with the value's: no surname is 名, so it is the label's (名孙子玥, 0181 of seed 7); and a
+    // name holds no Latin letter or digit (8郑龙: a speck read as 8, 0214 of seed 23)
+    const labelRest = /^(?:[0-9A-Za-z]+|姓?名)(?=..)/u.exec(fields.name.value);
     if (labelRest) fields.name = { ...fields.name, value: fields.name.value.slice(labelRest[0].length) };
     if (fields.name.value && spans.length) valueLefts.push(spanLeft(spans[0]!));
     if (!at['姓名'] && fields.name.value) fields.name = { ...fields.name, confidence: Math.min(fields.name.confidence, 0.89) };
@@ -716,7 +717,9 @@ function trustedNumber(id: ReadField): boolean {
 
 /**
  * When the printed birthday disagrees with a trusted number, take the number's date only if
- * the birthday's own read offered each differing digit as a runner-up.
+ * the birthday's own read offered each differing digit as a runner-up, or holds one doubtful
+ * digit more and is the number's date without it (the month's last 1 read again at the start
+ * of the day's box: 11月15日 for 11月5日).
  */
 function agreeBirthday(birthday: ReadField, read: Decoded, id: ReadField): ReadField {
   if (!trustedNumber(id)) return birthday;
@@ -724,6 +727,12 @@ function agreeBirthday(birthday: ReadField, read: Decoded, id: ReadField): ReadF
   if (birthday.value === fromId) return birthday;
   const printed = `${fromId.slice(0, 4)}${Number(fromId.slice(4, 6))}${Number(fromId.slice(6, 8))}`;
   const digits = read.chars.filter((c) => /\d/.test(c.char));
+  if (digits.length === printed.length + 1) {
+    const extra = digits.findIndex((c, k) => c.prob < 0.9 && digits.filter((_, j) => j !== k).map((d) => d.char).join('') === printed);
+    if (extra < 0) return birthday;
+    const rest = digits.filter((_, j) => j !== extra).map((d) => d.prob);
+    return { value: fromId, confidence: Math.min(0.8, ...rest) };
+  }
   if (digits.length !== printed.length) return birthday;
   let confidence = 1;
   for (let i = 0; i < digits.length; i++) {

@@ -8,6 +8,7 @@ import { locateFrontLabels, parseFront } from '../../src/recognition/front.ts';
 import { cardPitch, gapAwareDecode, groupRows, inkCharacters, spansBetween, type Charset, type Row, type TextLine } from '../../src/recognition/lines.ts';
 import { chooseFromList } from '../../src/recognition/fields.ts';
 import { parseBack } from '../../src/recognition/back.ts';
+import { checkDigitOf } from '../../src/idcard/index.ts';
 import type { CardBox } from '../../src/recognition/card.ts';
 
 /** steps per mm of the synthetic recogniser output (fine enough that no two characters touch) */
@@ -439,6 +440,34 @@ describe('a name after its label', () => {
   });
 });
 
+describe('a birthday with one doubtful digit more than its number\'s date', () => {
+  const id = '32092319671105454';
+  const cs = charsetOf('姓名宫璐洁性别女民族苗出生年月日住址江苏省盐城市阜宁县白沙公民身份号码');
+  /** the birthday boxed as 1967 | 年11月 | `day`: the day's box starting on the month's last 1 */
+  const read = async (day: [string, number, number?][], idRead = id + checkDigitOf(id)) => (await parseFront(card(cs, [
+    line(cs, 9.6, [...run('姓名', 7.5, 5), ...run('宫璐洁', 18.7, 3.8)]),
+    line(cs, 16.2, [...run('性别', 7.5, 5), ['女', 18.4], ...run('民族', 29.5, 5), ['苗', 40.6]]),
+    line(cs, 22.8, [...run('出生', 7.5, 5), ...run('1967', 17.5, 1.8)]),
+    line(cs, 22.8, [['年', 27.5], ...run('11', 30.5, 1.8), ['月', 35.5]]),
+    line(cs, 22.8, day),
+    line(cs, 29.4, [...run('住址', 7.5, 5), ...run('江苏省盐城市阜宁县白沙', 18.4, 3.2)]),
+    line(cs, 46.6, run('公民身份号码', 7, 2.7)),
+    line(cs, 46.6, number(idRead)),
+  ]), cs)).birthday;
+
+  it('is the number\'s date, doubted, when the digit more is the doubtful one', async () => {
+    const b = await read([['1', 37.3, 0.76], ['5', 39.5], ['日', 43.7]]);
+    assert.equal(b.value, '19671105');
+    assert.ok(b.confidence <= 0.8, `doubted: ${b.confidence}`);
+  });
+
+  it('stays as read when the digit more was read surely, or the number is not trusted', async () => {
+    assert.equal((await read([['1', 37.3, 0.99], ['5', 39.5], ['日', 43.7]])).value, '19671115');
+    const wrongCheck = id + ((Number(checkDigitOf(id)) + 1) % 10);
+    assert.equal((await read([['1', 37.3, 0.76], ['5', 39.5], ['日', 43.7]], wrongCheck)).value, '19671115');
+  });
+});
+
 describe('the label\'s 名 before a name', () => {
   const cs = charsetOf('姓名孙子玥性别男出生1959年11月1日住址福建省龙岩市武平县');
   // neither 姓名 nor 性别 read: the name's span is its whole line (0181 of seed 7)
@@ -453,6 +482,10 @@ describe('the label\'s 名 before a name', () => {
     // 姓 unread, 名 under the blank (0.25): the free read starts at 孙, and the decode that puts
     // back what the model swallowed finds 名 in the gap before it (0181 of seed 7)
     assert.equal(await read([['名', 12.5, 0.25], ...run('孙子玥', 18.7, 3.8)]), '孙子玥');
+  });
+
+  it('takes no Latin letter or digit a speck before the name was read as', async () => {
+    assert.equal(await read([['8', 14.6, 0.7], ...run('孙子玥', 18.7, 3.8)]), '孙子玥');
   });
 
   it('leaves a name without the label as read', async () => {
