@@ -138,16 +138,21 @@ export function digitRun(rows: Row[]): number {
 
 /**
  * Whether a row holds a citizen number whose check digit holds (GB 11643 MOD 11-2) and whose
- * birth date is a date: one chance in eleven for any 18 digits, less with the date, so with it
- * the read is a card's front even when none of its labels could be read (a blurred, low-resolution
- * photo where only the large OCR-B digits survive).
+ * birth date is a date: about one chance in 400 for 18 random digits, so with it the read is a
+ * card's front even when none of its labels could be read (a blurred, low-resolution photo where
+ * only the large OCR-B digits survive). A run of up to two digits more (a speck read as 0 beside
+ * the number) is tried at each offset; a longer run is some other number.
  */
 export function checkedNumberRead(rows: Row[]): boolean {
-  return rows.some((row) => (row.text.replace(/\s+/g, '').match(/[0-9]{17}[0-9Xx]/g) ?? []).some((n) => {
+  const checked = (n: string) => {
     const y = +n.slice(6, 10), m = +n.slice(10, 12), d = +n.slice(12, 14);
     const date = new Date(Date.UTC(y, m - 1, d));
     const isDate = y >= 1900 && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
     return isDate && checkDigitOf(n.slice(0, 17)) === n[17]!.toUpperCase();
+  };
+  return rows.some((row) => (row.text.replace(/\s+/g, '').match(/[0-9]{17,19}[0-9Xx]/g) ?? []).some((run) => {
+    for (let at = 0; at + 18 <= run.length; at++) if (checked(run.slice(at, at + 18))) return true;
+    return false;
   }));
 }
 

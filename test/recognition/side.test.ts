@@ -25,7 +25,14 @@ describe('a checked citizen number read', () => {
     assert.equal(checkedNumberRead(rows(`公民身份号码 ${valid.slice(0, 9)} ${valid.slice(9)}`)), true);
   });
 
-  it('does not count a wrong check digit, an impossible date, 17 digits or a run of 19', () => {
+  it('counts a number with a speck read as a digit beside it, not one inside a longer run', () => {
+    // 0532922198808128154: the 0 a box of its own before the number (0045 of seed 37)
+    assert.equal(checkedNumberRead(rows('0' + valid)), true);
+    assert.equal(checkedNumberRead(rows(valid + '38')), true);
+    assert.equal(checkedNumberRead(rows('123' + valid)), false);
+  });
+
+  it('does not count a wrong check digit, an impossible date or 17 digits', () => {
     const wrongDigit = valid.slice(0, 17) + ((Number(valid[17]) + 1) % 10);
     assert.equal(checkedNumberRead(rows(wrongDigit)), false);
     // 1956-02-30 with its own check digit
