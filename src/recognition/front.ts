@@ -150,7 +150,7 @@ export function checkedNumberRead(rows: Row[]): boolean {
     const isDate = y >= 1900 && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
     return isDate && checkDigitOf(n.slice(0, 17)) === n[17]!.toUpperCase();
   };
-  return rows.some((row) => (row.text.replace(/\s+/g, '').match(/[0-9]{17,19}[0-9Xx]/g) ?? []).some((run) => {
+  return rows.some((row) => (row.text.replace(/\s+/g, '').match(/(?<![0-9])[0-9]{17,19}[0-9Xx](?![0-9Xx])/g) ?? []).some((run) => {
     for (let at = 0; at + 18 <= run.length; at++) if (checked(run.slice(at, at + 18))) return true;
     return false;
   }));

@@ -30,6 +30,8 @@ describe('a checked citizen number read', () => {
     assert.equal(checkedNumberRead(rows('0' + valid)), true);
     assert.equal(checkedNumberRead(rows(valid + '38')), true);
     assert.equal(checkedNumberRead(rows('123' + valid)), false);
+    // nor at the start of a longer run, whatever follows it
+    assert.equal(checkedNumberRead(rows(valid + '7777777')), false);
   });
 
   it('does not count a wrong check digit, an impossible date or 17 digits', () => {
