@@ -43,7 +43,7 @@ export async function parseBack(rows: Row[], cs: Charset, reread?: Reread): Prom
     if (authority) fields.authority = { ...authority, confidence: Math.min(authority.confidence, 0.89) };
   }
   if (!fields.validity.value) {
-    const validity = rows.filter((r) => r !== unlabelled).map((r) => unlabelledValidity(r, cs)).find((v) => v);
+    const validity = rows.filter((r) => r !== unlabelled).map((r) => validityAfter(r, -1, cs)).find((v) => v);
     if (validity) fields.validity = { ...validity, confidence: Math.min(validity.confidence, 0.89) };
   }
   // 有效期限 not found: the detector missed its row (often the last on a photo's edge or in
@@ -51,7 +51,7 @@ export async function parseBack(rows: Row[], cs: Charset, reread?: Reread): Prom
   const above = authorityRow ?? unlabelled;
   if (!fields.validity.value && above && reread) {
     const row = await rowBelow(rows, above, reread);
-    const validity = row && (readBackRow(row, cs).validity ?? unlabelledValidity(row, cs));
+    const validity = row && (readBackRow(row, cs).validity ?? validityAfter(row, -1, cs));
     if (validity) fields.validity = { ...validity, confidence: Math.min(validity.confidence, 0.89) };
   }
   return fields;
@@ -63,20 +63,13 @@ const BUREAU = /公安局|分局/;
 /** The bureau's name a row holds without its label: from the row's start (the label's
  *  characters and a colon dropped) to the last 局. */
 function unlabelledAuthority(row: Row, cs: Charset): ReadField | undefined {
-  const chars = spansBetween(row, -1).flatMap((sp) => decodeSpans([sp], cs).chars.map((c) => ({ ...c, line: sp.line })))
-    .filter((c) => !/^\s*$/u.test(c.char));
+  const chars = charsAfter(row, -1, cs);
   while (chars.length && /^[签发机关：:;；,，、.。·]$/.test(chars[0]!.char)) chars.shift();
   const end = chars.map((c) => c.char).lastIndexOf('局');
   if (end < 3) return undefined;
   return checkedAuthority(chars.slice(0, end + 1), cs);
 }
 
-/** Two dates (or a date and 长期) a row holds without the 有效期限 label. */
-function unlabelledValidity(row: Row, cs: Charset): ReadField | undefined {
-  const d = decodeSpans(spansBetween(row, -1), cs, allowedSets(cs).validity, 0.05);
-  const value = parseValidity(d.text);
-  return value ? { value, confidence: minProb(d) } : undefined;
-}
 
 /** a decoded character and the line whose probabilities it came from */
 type LineChar = DecodedChar & { line: TextLine };
@@ -119,24 +112,32 @@ function titleScale(rows: Row[]): number | undefined {
 }
 
 function readBackRow(row: Row, cs: Charset): { authority?: ReadField; validity?: ReadField } {
-  const allowed = allowedSets(cs);
   const out: { authority?: ReadField; validity?: ReadField } = {};
   const a = findLabel(row, '签发机关', 3);
   if (a >= 0) {
-    // each character with the line it was read from, for the probabilities of its rivals
-    const read = spansBetween(row, a).flatMap((sp) => decodeSpans([sp], cs).chars.map((c) => ({ ...c, line: sp.line })));
     // no authority starts with punctuation: a colon after the label, a speck
-    const chars = read.filter((c) => !/^\s*$/u.test(c.char));
+    const chars = charsAfter(row, a, cs);
     while (chars.length && /^[：:;；,，、.。·]$/.test(chars[0]!.char)) chars.shift();
     if (chars.length) out.authority = checkedAuthority(chars, cs);
   }
   const v = findLabel(row, '有效期限', 3);
-  if (v >= 0) {
-    const d = decodeSpans(spansBetween(row, v), cs, allowed.validity, 0.05);
-    const value = parseValidity(d.text);
-    if (value) out.validity = { value, confidence: minProb(d) };
-  }
+  const validity = v >= 0 ? validityAfter(row, v, cs) : undefined;
+  if (validity) out.validity = validity;
   return out;
+}
+
+/** The row's characters after character `from` (-1: all), white space left out, each with the
+ *  line it was read from (for the probabilities of its rivals). */
+function charsAfter(row: Row, from: number, cs: Charset): LineChar[] {
+  return spansBetween(row, from).flatMap((sp) => decodeSpans([sp], cs).chars.map((c) => ({ ...c, line: sp.line })))
+    .filter((c) => !/^\s*$/u.test(c.char));
+}
+
+/** Two dates (or a date and 长期) the row holds after character `from` (-1: all of it). */
+function validityAfter(row: Row, from: number, cs: Charset): ReadField | undefined {
+  const d = decodeSpans(spansBetween(row, from), cs, allowedSets(cs).validity, 0.05);
+  const value = parseValidity(d.text);
+  return value ? { value, confidence: minProb(d) } : undefined;
 }
 
 /**

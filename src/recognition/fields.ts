@@ -41,7 +41,8 @@ export function isDate(y: number, m: number, d: number): boolean {
   return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
 }
 
-function validId(s: string): boolean {
+/** 18 characters (X upper case) whose check digit holds and whose birth date is a date. */
+export function validId(s: string): boolean {
   return /^\d{17}[\dX]$/.test(s) && checkDigitOf(s.slice(0, 17)) === s[17] && isDate(+s.slice(6, 10), +s.slice(10, 12), +s.slice(12, 14));
 }
 

@@ -5,8 +5,8 @@ import type { FrontFields, ReadField } from './types.ts';
 import { movedBox, type CardBox } from './card.ts';
 import type { Decoded } from './ocr/ctc.ts';
 import { charU, decodeSpans, findLabel, gapAwareDecode, inkCharacters, minProb, readPlace, spansBetween, spansFrom, type Charset, type Reread, type Row, type Span, type TextLine } from './lines.ts';
-import { checkDigitOf, NATIONS, nationShare } from '../idcard/index.ts';
-import { allowedSets, chooseFromList, chooseIdNumber, emptyField, parseBirthday } from './fields.ts';
+import { NATIONS, nationShare } from '../idcard/index.ts';
+import { allowedSets, chooseFromList, chooseIdNumber, emptyField, parseBirthday, validId } from './fields.ts';
 import { chainsOfCode, correctRegionStart } from './address-regions.ts';
 
 const SEXES = ['男', '女'];
@@ -144,12 +144,8 @@ export function digitRun(rows: Row[]): number {
  * the number) is tried at each offset; a longer run is some other number.
  */
 export function checkedNumberRead(rows: Row[]): boolean {
-  const checked = (n: string) => {
-    const y = +n.slice(6, 10), m = +n.slice(10, 12), d = +n.slice(12, 14);
-    const date = new Date(Date.UTC(y, m - 1, d));
-    const isDate = y >= 1900 && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
-    return isDate && checkDigitOf(n.slice(0, 17)) === n[17]!.toUpperCase();
-  };
+  // born from 1900 on, as citizen numbers are (validId allows the parsers' wider 1850-2200)
+  const checked = (n: string) => validId(n.toUpperCase()) && +n.slice(6, 10) >= 1900;
   return rows.some((row) => (row.text.replace(/\s+/g, '').match(/(?<![0-9])[0-9]{17,19}[0-9Xx](?![0-9Xx])/g) ?? []).some((run) => {
     for (let at = 0; at + 18 <= run.length; at++) if (checked(run.slice(at, at + 18))) return true;
     return false;

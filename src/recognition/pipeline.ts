@@ -2,7 +2,7 @@
 // card's lines, group them into rows (of one card, when the image holds more), decide the side,
 // read the fields.
 import type { OcrModels } from './ocr/engine.ts';
-import { CLOSEST_LOOK, detectText, locateTextAt, medianHeight, type TextBox } from './ocr/detect.ts';
+import { closestLook, closestScale, locateTextAt, medianHeight, type TextBox } from './ocr/detect.ts';
 import { cropLine, recognizeLines } from './ocr/recognize.ts';
 import { greedyDecode, type LineProbs } from './ocr/ctc.ts';
 import { findCardFrame, quadFromFrame, type CardBox, type CardFrame } from './card.ts';
@@ -38,12 +38,10 @@ export async function readCard(models: OcrModels, img: RgbImage): Promise<Recogn
   // lines merged, tall enough to pass for readable text: what is read of them is fragments, no
   // side. When those fragments hold something of a card (a run of digits, a label), look once
   // more at the whole image as closely as locateText ever does.
-  const longSide = Math.max(img.width, img.height);
-  const closer = Math.min(CLOSEST_LOOK, longSide) / longSide;
-  if (first.result.side !== 'none' || !first.cardLike || closer < 1.3 * located.scale) return { ...first.result, timings };
-  const closerBoxes = dropSpecks(await detectText(models, img, { maxSide: Math.min(CLOSEST_LOOK, longSide) }));
+  if (first.result.side !== 'none' || !first.cardLike || closestScale(img) < 1.3 * located.scale) return { ...first.result, timings };
+  const closer = dropSpecks((await closestLook(models, img)).boxes);
   lap('detect');
-  const again = await readFrom(models, img, closerBoxes, lap);
+  const again = await readFrom(models, img, closer, lap);
   return { ...(again.result.side !== 'none' ? again.result : first.result), timings };
 }
 

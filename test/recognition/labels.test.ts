@@ -3,12 +3,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { locateFrontLabels } from '../../src/recognition/front.ts';
 import { findLabel, type Row } from '../../src/recognition/lines.ts';
+import { textRow as row } from '../support/rows.ts';
 
-/** a row whose characters are `text`, one per character, on one line (positions unused here) */
-function row(text: string, v: number): Row {
-  const chars = [...text].map((char, i) => ({ char, cls: 1, prob: 0.99, t0: 2 * i, t1: 2 * i, line: 0 }));
-  return { lines: [], v, h: 10, chars, text };
-}
 const at = (rows: Row[]) => {
   const found = locateFrontLabels(rows);
   return Object.fromEntries(Object.entries(found).map(([k, l]) => [k, `${l.row}:${rows[l.row]!.chars[l.end]!.char}`]));

@@ -5,12 +5,8 @@ import { checkedNumberRead } from '../../src/recognition/front.ts';
 import { decideSide } from '../../src/recognition/pipeline.ts';
 import type { Row } from '../../src/recognition/lines.ts';
 import { checkDigitOf } from '../../src/idcard/index.ts';
+import { textRow as row } from '../support/rows.ts';
 
-/** a row whose characters are `text`, one per character, on one line (positions unused here) */
-function row(text: string, v = 0): Row {
-  const chars = [...text].map((char, i) => ({ char, cls: 1, prob: 0.99, t0: 2 * i, t1: 2 * i, line: 0 }));
-  return { lines: [], v, h: 10, chars, text };
-}
 const rows = (...texts: string[]) => texts.map((t, i) => row(t, 20 * i));
 const numberOf = (first17: string) => first17 + checkDigitOf(first17);
 

@@ -142,7 +142,19 @@ export async function locateText(models: OcrModels, img: RgbImage): Promise<Text
 }
 
 /** The whole image's long side in the closest look locateText takes (a few small boxes). */
-export const CLOSEST_LOOK = 1280;
+const CLOSEST_LOOK = 1280;
+
+/** The scale (model pixels per image pixel) of the closest look at the whole image. */
+export function closestScale(img: RgbImage): number {
+  const longSide = Math.max(img.width, img.height);
+  return Math.min(CLOSEST_LOOK, longSide) / longSide;
+}
+
+/** The whole image again, as closely as locateText ever looks at it. */
+export async function closestLook(models: OcrModels, img: RgbImage): Promise<{ boxes: TextBox[]; scale: number }> {
+  const scale = closestScale(img);
+  return { boxes: await detectText(models, img, { maxSide: Math.round(scale * Math.max(img.width, img.height)) }), scale };
+}
 
 /**
  * locateText's boxes, and the scale the model saw the image at in the look they came from
@@ -160,11 +172,7 @@ export async function locateTextAt(models: OcrModels, img: RgbImage): Promise<{ 
   // bench set (sides all right, backs read as well, 37 % less CPU on them)
   if (h >= 22) return { boxes, scale };
   // a few small boxes: too few to trust their extent as the card's, so the whole image again
-  if (boxes.length < 6) {
-    if (longSide <= first * 1.2) return { boxes, scale };
-    const closest = Math.min(CLOSEST_LOOK, longSide);
-    return { boxes: await detectText(models, img, { maxSide: closest }), scale: closest / longSide };
-  }
+  if (boxes.length < 6) return longSide > first * 1.2 ? closestLook(models, img) : { boxes, scale };
   let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
   for (const b of boxes) {
     const r = Math.hypot(b.w, b.h) / 2;
