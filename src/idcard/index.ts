@@ -1,4 +1,4 @@
-// Identity rules: GB 11643 ID numbers, GB/T 2260 regions of every year, names, the 56 nations,
+// Identity rules: GB 11643 ID numbers, GB/T 2260 regions of every year, names and surnames, the 56 nations,
 // the `cert` block. Pure domain: no I/O, imports nothing outside src/idcard/.
 export { checkDigitOf } from './checkdigit.ts';
 export { NATIONS, nationOf, nationCode, nationShare } from './nations.ts';
@@ -15,6 +15,7 @@ export {
   type Sex,
 } from './idnumber.ts';
 export { isValidChineseName, normaliseName, NAME_SEPARATOR } from './names.ts';
+export { surnameShare, knownSurnames } from './surnames.ts';
 export {
   deriveCert,
   crossCheck,

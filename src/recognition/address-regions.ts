@@ -171,7 +171,7 @@ export function correctRegionStart(read: ReadChar[], canProduce: (ch: string) =>
     else if (score === bestScore) best.push(m);
   }
   // a start the list holds as read wins unless a near chain explains clearly more of the read
-  if (bestScore <= exact) return lookAlikeCounty(text, exactChain, chains);
+  if (bestScore <= exact) return lookAlikeCounty(text, exactChain, chains, preferredChains);
   if (!best.length) return undefined;
   let pick = best[0]!;
   if (best.length > 1) {
@@ -189,10 +189,10 @@ export function correctRegionStart(read: ReadChar[], canProduce: (ch: string) =>
  * The model reads some county names confidently wrong (溧水 as 漂水, 盂县 as 孟县): characters
  * that differ by a stroke. After a province and prefecture read exactly, a county name that
  * no county of that prefecture has, one character away from exactly one that it has, is that
- * one. Only inside the name: the last character (区 县 市 旗) is never changed, since a county
+ * one (of two such, the one the card's number names). Only inside the name: the last character (区 县 市 旗) is never changed, since a county
  * that became a city (米林县 → 米林市) may be newer than our table.
  */
-function lookAlikeCounty(text: string, exactChain: string, chains: string[]): RegionCorrection | undefined {
+function lookAlikeCounty(text: string, exactChain: string, chains: string[], preferredChains: readonly string[]): RegionCorrection | undefined {
   if ([...exactChain].length < 5) return undefined;
   const t = [...text];
   const base = [...exactChain].length;
@@ -207,12 +207,22 @@ function lookAlikeCounty(text: string, exactChain: string, chains: string[]): Re
     }
     return diff >= 0 && diff < c.length - 1 && /\p{Script=Han}/u.test(t[diff]!);
   });
-  if (hits.length !== 1) return undefined;
-  const chain = hits[0]!;
+  // two counties one character away (都城县: 郓城县 and 鄄城县 of 菏泽市): the card's number
+  // names the county of first issue, which settles it where it is one of them
+  const settled = hits.length > 1 ? hits.filter((h) => preferredChains.includes(h)) : hits;
+  if (settled.length !== 1) return undefined;
+  const chain = settled[0]!;
   // the read's own county is not one the list knows under this prefecture
   const readCounty = t.slice(0, [...chain].length).join('');
   if (chains.includes(readCounty)) return undefined;
   return { value: chain + t.slice([...chain].length).join(''), chain, edits: 1, readLength: [...chain].length };
+}
+
+/** How many characters of `text` the longest region chain it starts with covers (0: none). */
+export function regionPrefixLength(text: string): number {
+  let longest = 0;
+  for (const chain of regionChains()) if (text.startsWith(chain)) longest = Math.max(longest, [...chain].length);
+  return longest;
 }
 
 /** The chains an ID number's region code prints as (for breaking ties). */

@@ -7,9 +7,15 @@ import type { Decoded } from './ocr/ctc.ts';
 import { charU, decodeSpans, findLabel, gapAwareDecode, inkCharacters, minProb, readPlace, spansBetween, spansFrom, type Charset, type Reread, type Row, type Span, type TextLine } from './lines.ts';
 import { NATIONS, nationShare } from '../idcard/index.ts';
 import { allowedSets, chooseFromList, chooseIdNumber, emptyField, parseBirthday, validId } from './fields.ts';
-import { chainsOfCode, correctRegionStart } from './address-regions.ts';
+import { chainsOfCode, correctRegionStart, regionPrefixLength } from './address-regions.ts';
+import { correctTown } from './address-towns.ts';
+import { correctUnits } from './address-units.ts';
+import { preferSurname } from './surname.ts';
 
 const SEXES = ['男', '女'];
+/** an address with a character chosen by what stands around it (a town of the list, a unit
+ *  after a number) is never more sure than this */
+const CHOSEN_BY_CONTEXT = 0.85;
 /** punctuation that no name or address starts with (a colon after the label, a speck) */
 const STRAY_START = /^[：:;；,，、.。·]+/;
 /** punctuation that no name ends with */
@@ -304,6 +310,7 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
     // name holds no Latin letter or digit (8郑龙: a speck read as 8, 0214 of seed 23)
     const labelRest = /^(?:[0-9A-Za-z]+|姓?名)(?=..)/u.exec(fields.name.value);
     if (labelRest) fields.name = { ...fields.name, value: fields.name.value.slice(labelRest[0].length) };
+    fields.name = preferSurname(fields.name, spans, cs);
     if (fields.name.value && spans.length) valueLefts.push(spanLeft(spans[0]!));
     if (!at['姓名'] && fields.name.value) fields.name = { ...fields.name, confidence: Math.min(fields.name.confidence, 0.89) };
   }
@@ -409,7 +416,8 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
     fields.address = withoutStray(fieldOf(read), false);
     const chars = read.chars.filter((c) => c.char !== ' ');
     while (chars.length && STRAY_START.test(chars[0]!.char)) chars.shift();
-    const numberRegion = trustedNumber(fields.idCard) ? chainsOfCode(fields.idCard.value.slice(0, 6)) : [];
+    // a number whose check digit holds names its region, however unsure its last character
+    const numberRegion = trustedNumber(fields.idCard) || validId(fields.idCard.value) ? chainsOfCode(fields.idCard.value.slice(0, 6)) : [];
     const fix = correctRegionStart(chars, (ch) => cs.classOf.has(ch), numberRegion);
     if (fix) {
       // the region list vouches for the start; the rest keeps the model's own confidence
@@ -417,6 +425,17 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
       // a confident character overruled leaves the start doubtful, however well the rest reads
       const vouched = fix.overruled ? 0.6 : 0.9 - 0.1 * fix.edits;
       fields.address = { value: fix.value, confidence: Math.min(vouched, ...rest) };
+    }
+    // after the region, character for character: the town from the list of towns where the
+    // read name is none, and a unit after a number where the read is no unit
+    const regionEnd = fix ? fix.readLength : regionPrefixLength(chars.map((c) => c.char).join(''));
+    const town = regionEnd > 0 ? correctTown(chars, regionEnd, cs) : undefined;
+    const units = correctUnits(chars, cs);
+    if (town || units.changed) {
+      const text = units.chars;
+      if (town) text.splice(town.at, [...town.town].length, ...town.town);
+      const value = (fix ? fix.chain : '') + clean(text.slice(fix ? fix.readLength : 0).join(''));
+      fields.address = { value, confidence: Math.min(fields.address.confidence, CHOSEN_BY_CONTEXT) };
     }
     // a second look costs as much as the first: only where the first had a doubt
     const doubtful = chars.slice(fix?.readLength ?? 0).some((c) => c.prob < 0.98);

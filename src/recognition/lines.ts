@@ -201,9 +201,12 @@ export function spansBetween(row: Row, after: number, before = row.chars.length)
 }
 
 export function decodeSpans(spans: Span[], cs: Charset, allowed?: readonly number[], minProb = 0): Decoded {
-  const parts = spans.map((s) =>
-    allowed ? constrainedDecode(s.line.probs, cs.charset, allowed, s.from, s.to, minProb) : gapAwareDecode(s, cs),
-  );
+  const parts = spans.map((s) => {
+    if (allowed) return constrainedDecode(s.line.probs, cs.charset, allowed, s.from, s.to, minProb);
+    const d = gapAwareDecode(s, cs);
+    for (const c of d.chars) c.source = s.line.probs;
+    return d;
+  });
   const chars = parts.flatMap((p) => p.chars);
   const text = chars.map((c) => c.char).join('');
   const confidence = chars.length ? chars.reduce((s, c) => s + c.prob, 0) / chars.length : 0;

@@ -20,6 +20,18 @@ export interface DecodedChar {
   t1: number;
   /** runner-up characters with their probabilities, best first (constrained decode only) */
   alternatives?: { char: string; prob: number }[];
+  /** the line it was read from (free decodes of spans): what else the model saw there */
+  source?: LineProbs;
+}
+
+/** The probability the model gives class `cls` at a decoded character's steps (their best),
+ *  a step either side included; 0 when the character carries no source. */
+export function classProbAt(c: DecodedChar, cls: number): number {
+  const l = c.source;
+  if (!l) return 0;
+  let best = 0;
+  for (let t = Math.max(0, c.t0 - 1); t <= Math.min(l.steps - 1, c.t1 + 1); t++) best = Math.max(best, l.probs[t * l.classes + cls]!);
+  return best;
 }
 
 export interface Decoded {
