@@ -218,6 +218,25 @@ function lookAlikeCounty(text: string, exactChain: string, chains: string[], pre
   return { value: chain + t.slice([...chain].length).join(''), chain, edits: 1, readLength: [...chain].length };
 }
 
+/** marks before an address's region at most this many characters long are dropped */
+const MAX_LEAD = 3;
+
+/**
+ * How many read characters before the region start are not the address's (the 住址 label
+ * misread, specks: 电配#甘票省…, 体装心河北省…): an address starts with its region, so unsure
+ * characters followed by a region chain (as read, or near enough to correct) are dropped.
+ * 0 where the read starts with a region already, or no region follows.
+ */
+export function leadBeforeRegion(read: ReadChar[], canProduce: (ch: string) => boolean, preferredChains: readonly string[] = []): number {
+  const text = (from: number) => read.slice(from).map((r) => r.char).join('');
+  if (regionPrefixLength(text(0)) > 0 || correctRegionStart(read, canProduce, preferredChains)) return 0;
+  for (let k = 1; k <= Math.min(MAX_LEAD, read.length - 4); k++) {
+    if (read[k - 1]!.prob >= DOUBTFUL && !'住址'.includes(read[k - 1]!.char)) return 0;
+    if (regionPrefixLength(text(k)) >= 5 || correctRegionStart(read.slice(k), canProduce, preferredChains)) return k;
+  }
+  return 0;
+}
+
 /** How many characters of `text` the longest region chain it starts with covers (0: none). */
 export function regionPrefixLength(text: string): number {
   let longest = 0;

@@ -73,6 +73,13 @@ export function toCardFrame(boxes: TextBox[], dir: number): CardBox[] {
 
 export type SecondOpinion = (dirs: [number, number]) => Promise<[number, number]>;
 
+/** The contract's `rotation` for a reading direction (radians, image coordinates): the quarter
+ *  turn, 0, 90, 180 or 270, that brings text running that way upright. */
+export function quarterTurn(direction: number): number {
+  const quarter = Math.round(wrapTurn(direction) / (Math.PI / 2));
+  return (((-quarter * 90) % 360) + 360) % 360;
+}
+
 /**
  * Find the reading direction. `secondOpinion`, when given, scores both candidate directions
  * (e.g. by recognising the longest lines both ways) and is consulted when the classifier is
@@ -98,7 +105,7 @@ export async function findCardFrame(models: OcrModels, img: RgbImage, boxes: Tex
   }
   dir = wrapTurn(dir);
   const quarter = Math.round(dir / (Math.PI / 2));
-  const rotation = (((-quarter * 90) % 360) + 360) % 360;
+  const rotation = quarterTurn(dir);
   const skew = ((dir - quarter * (Math.PI / 2)) * 180) / Math.PI;
   return { angle: dir, rotation, skew, boxes: splitStacked(toCardFrame(boxes, dir)), directionConfidence: confidence };
 }

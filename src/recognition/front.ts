@@ -7,7 +7,7 @@ import type { Decoded } from './ocr/ctc.ts';
 import { charU, decodeSpans, findLabel, gapAwareDecode, inkCharacters, minProb, readPlace, spansBetween, spansFrom, type Charset, type Reread, type Row, type Span, type TextLine } from './lines.ts';
 import { NATIONS, nationShare } from '../idcard/index.ts';
 import { allowedSets, chooseFromList, chooseIdNumber, emptyField, parseBirthday, validId } from './fields.ts';
-import { chainsOfCode, correctRegionStart, regionPrefixLength } from './address-regions.ts';
+import { chainsOfCode, correctRegionStart, leadBeforeRegion, regionPrefixLength } from './address-regions.ts';
 import { correctTown } from './address-towns.ts';
 import { correctUnits } from './address-units.ts';
 import { preferSurname } from './surname.ts';
@@ -30,6 +30,9 @@ const nationPrior = (nation: string) => 0.25 * Math.log(Math.max(1e-7, nationSha
 
 export const FRONT_LABELS = ['姓名', '性别', '民族', '出生', '住址', '公民身份号码'] as const;
 
+/** the second characters of the two-character labels */
+const LABEL_SECONDS = new Set(FRONT_LABELS.filter((l) => l.length === 2).map((l) => l[1]!));
+
 interface Located {
   row: number;
   /** index in row.chars of the label's last character */
@@ -49,6 +52,11 @@ export function locateFrontLabels(rows: Row[]): Partial<Record<(typeof FRONT_LAB
         if (found[label]) continue;
         const end = findLabel(row, label, label === '民族' ? Infinity : 2, loose);
         if (end < 0) continue;
+        // a label's second character alone, followed by another label's second: that other
+        // label with its first misread (生址 is 住址 with 住 read as 生, not 出生 cut to its 生;
+        // 0108 of seed 11)
+        const next = row.chars[end + 1]?.char ?? '';
+        if (loose && row.chars[end]!.char === label[1] && LABEL_SECONDS.has(next) && next !== label[1]) continue;
         // a label taken from one character must keep the card's order of rows (姓名 above
         // 性别 above 出生 …): 生名 on the name row is 姓名 misread, not 出生
         if (loose && label !== '民族' && !inColumnOrder(found, label, r)) continue;
@@ -166,9 +174,17 @@ function freeField(spans: Span[], cs: Charset): ReadField {
   return fieldOf(decodeSpans(spans, cs));
 }
 
-/** A free-text field from its decode: spaces dropped, dot look-alikes as the name dot ·. */
+/**
+ * 一 as the model often names it, a dash, where it stands after a Chinese character and before
+ * another or at the end: no name holds a dash, and an address writes one between numbers only
+ * (梁依— for 梁依一, 五-巷 for 五一巷).
+ */
+const DASH_FOR_YI = /(?<=\p{Script=Han})[-‐‑–—―－](?=\p{Script=Han}|$)/gu;
+
+/** A free-text field from its decode: spaces dropped, dot look-alikes as the name dot ·, a
+ *  dash between characters as 一. */
 function fieldOf(d: Decoded): ReadField {
-  const value = clean(d.text).replace(/[•・.。．]/g, '·');
+  const value = clean(d.text).replace(/[•・.。．]/g, '·').replace(DASH_FOR_YI, '一');
   if (!value) return emptyField();
   return { value, confidence: minProb(d) };
 }
@@ -329,7 +345,6 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
     }
     const value = parseBirthday(birthRead.text);
     if (value) fields.birthday = { value, confidence: minProb(birthRead) };
-    else birthRead = undefined;
   }
   let layout: Layout | undefined;
   if (idRow >= 0) {
@@ -418,6 +433,11 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
     while (chars.length && STRAY_START.test(chars[0]!.char)) chars.shift();
     // a number whose check digit holds names its region, however unsure its last character
     const numberRegion = trustedNumber(fields.idCard) || validId(fields.idCard.value) ? chainsOfCode(fields.idCard.value.slice(0, 6)) : [];
+    const lead = leadBeforeRegion(chars, (ch) => cs.classOf.has(ch), numberRegion);
+    if (lead) {
+      chars.splice(0, lead);
+      fields.address = withoutStray(fieldOf({ ...read, chars, text: chars.map((c) => c.char).join('') }), false);
+    }
     const fix = correctRegionStart(chars, (ch) => cs.classOf.has(ch), numberRegion);
     if (fix) {
       // the region list vouches for the start; the rest keeps the model's own confidence
@@ -437,6 +457,7 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
       const value = (fix ? fix.chain : '') + clean(text.slice(fix ? fix.readLength : 0).join(''));
       fields.address = { value, confidence: Math.min(fields.address.confidence, CHOSEN_BY_CONTEXT) };
     }
+    fields.address = { ...fields.address, value: fields.address.value.replace(DASH_FOR_YI, '一') };
     // a second look costs as much as the first: only where the first had a doubt
     const doubtful = chars.slice(fix?.readLength ?? 0).some((c) => c.prob < 0.98);
     if (reread && doubtful) fields.address = await confirm(fields.address, spans, cs, reread, fix ? fix.value.slice(fix.chain.length) : fields.address.value);
@@ -739,7 +760,8 @@ function trustedNumber(id: ReadField): boolean {
  * When the printed birthday disagrees with a trusted number, take the number's date only if
  * the birthday's own read offered each differing digit as a runner-up, or holds one doubtful
  * digit more and is the number's date without it (the month's last 1 read again at the start
- * of the day's box: 11月15日 for 11月5日).
+ * of the day's box: 11月15日 for 11月5日), or one digit fewer and is the number's date with one
+ * left out.
  */
 function agreeBirthday(birthday: ReadField, read: Decoded, id: ReadField): ReadField {
   if (!trustedNumber(id)) return birthday;
@@ -747,13 +769,22 @@ function agreeBirthday(birthday: ReadField, read: Decoded, id: ReadField): ReadF
   if (birthday.value === fromId) return birthday;
   const printed = `${fromId.slice(0, 4)}${Number(fromId.slice(4, 6))}${Number(fromId.slice(6, 8))}`;
   const digits = read.chars.filter((c) => /\d/.test(c.char));
-  if (digits.length === printed.length + 1) {
+  // a read that is no date at all agrees only by holding the date's digits less one
+  if (birthday.value && digits.length === printed.length + 1) {
     const extra = digits.findIndex((c, k) => c.prob < 0.9 && digits.filter((_, j) => j !== k).map((d) => d.char).join('') === printed);
     if (extra < 0) return birthday;
     const rest = digits.filter((_, j) => j !== extra).map((d) => d.prob);
     return { value: fromId, confidence: Math.min(0.8, ...rest) };
   }
-  if (digits.length !== printed.length) return birthday;
+  // one digit fewer, the rest the number's date in order: a digit the blur swallowed
+  // (197年8月23日 for 1978年8月23日, 0214 of seed 23)
+  if (digits.length === printed.length - 1 && digits.length >= 5) {
+    const read = digits.map((d) => d.char).join('');
+    const dropped = [...printed].some((_, k) => printed.slice(0, k) + printed.slice(k + 1) === read);
+    if (!dropped) return birthday;
+    return { value: fromId, confidence: Math.min(0.8, ...digits.map((d) => d.prob)) };
+  }
+  if (!birthday.value || digits.length !== printed.length) return birthday;
   let confidence = 1;
   for (let i = 0; i < digits.length; i++) {
     const c = digits[i]!;

@@ -322,8 +322,10 @@ function hiddenCharacters(line: TextLine, from: number, to: number, chars: Decod
       const p = probs[tb * classes + c]!;
       if (p > bp) { bp = p; best = c; }
     }
-    // a mark taken for punctuation is a speck (or a label's colon), not a swallowed character
-    if (best && bp >= 0.1 && !/^[\p{P}\p{S}]$/u.test(cs.charset[best]!)) found.push({ char: cs.charset[best]!, cls: best, prob: bp, t0: tb, t1: tb });
+    // a mark taken for punctuation is a speck (or a label's colon), not a swallowed character;
+    // nor is the character beside it again (its ink spreads: 靳靳宁浩, 0166 of seed 67)
+    const again = read.some((c) => c.cls === best && Math.abs(centre(c) - tb) < pitch);
+    if (best && bp >= 0.1 && !again && !/^[\p{P}\p{S}]$/u.test(cs.charset[best]!)) found.push({ char: cs.charset[best]!, cls: best, prob: bp, t0: tb, t1: tb });
     t = tb;
   }
   if (!found.length) return chars;

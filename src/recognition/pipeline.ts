@@ -5,13 +5,13 @@ import type { OcrModels } from './ocr/engine.ts';
 import { closestLook, closestScale, locateTextAt, medianHeight, type TextBox } from './ocr/detect.ts';
 import { cropLine, recognizeLines } from './ocr/recognize.ts';
 import { greedyDecode, type LineProbs } from './ocr/ctc.ts';
-import { findCardFrame, quadFromFrame, type CardBox, type CardFrame } from './card.ts';
+import { findCardFrame, quadFromFrame, quarterTurn, type CardBox, type CardFrame } from './card.ts';
 import { cardPitch, type Row, type TextLine } from './lines.ts';
 import { oneCard } from './several-cards.ts';
 import { beside, groupsApart } from './text-groups.ts';
 import { checkedNumberRead, digitRun, locateFrontLabels, parseFront } from './front.ts';
 import { backMarkers, parseBack } from './back.ts';
-import { resizeRgb, type RgbImage } from './pixels.ts';
+import { resizeRgb, turnRgb, type RgbImage, type TurnedImage } from './pixels.ts';
 import type { CardSide, Quad, RecognitionResult } from './types.ts';
 import { refineCardQuad } from './card-edges.ts';
 import { doubtStandIns } from './stand-ins.ts';
@@ -38,11 +38,39 @@ export async function readCard(models: OcrModels, img: RgbImage): Promise<Recogn
   // lines merged, tall enough to pass for readable text: what is read of them is fragments, no
   // side. When those fragments hold something of a card (a run of digits, a label), look once
   // more at the whole image as closely as locateText ever does.
-  if (first.result.side !== 'none' || !first.cardLike || closestScale(img) < 1.3 * located.scale) return { ...first.result, timings };
-  const closer = dropSpecks((await closestLook(models, img)).boxes);
+  if (first.result.side !== 'none' || !first.cardLike) return { ...first.result, timings };
+  if (closestScale(img) >= 1.3 * located.scale) {
+    const closer = dropSpecks((await closestLook(models, img)).boxes);
+    lap('detect');
+    const again = await readFrom(models, img, closer, lap);
+    if (again.result.side !== 'none') return { ...again.result, timings };
+  }
+  // A card turned by about 50–60° can come out of the detector as fragments, a character or two
+  // each, and nothing is decided though labels or digits were read. Turned by 45°, its text lies
+  // near an axis, where the detector finds whole lines.
+  const turned = await turnRgb(img, TURN_DEGREES);
+  const turnedText = await locateTextAt(models, turned.img);
   lap('detect');
-  const again = await readFrom(models, img, closer, lap);
-  return { ...(again.result.side !== 'none' ? again.result : first.result), timings };
+  const third = await readFrom(models, turned.img, dropSpecks(turnedText.boxes), lap);
+  if (third.result.side === 'none') return { ...first.result, timings };
+  return { ...unturned(third.result, third.angle, turned), timings };
+}
+
+/** a front's labels as one box reads them whole */
+const WHOLE_LABEL = /公民身份号码|姓\s*名|性\s*别|民\s*族|出\s*生|住\s*址/u;
+
+/** the turn of the last look at a card nothing was decided of */
+const TURN_DEGREES = 45;
+
+/** A result read from the image turned by TURN_DEGREES, in the original image's terms. */
+function unturned(result: RecognitionResult, angle: number | undefined, turned: TurnedImage): RecognitionResult {
+  const back = (q: Quad): Quad => q.map((p) => turned.toOriginal(p)) as unknown as Quad;
+  const out: RecognitionResult = { ...result };
+  if (result.quad) out.quad = back(result.quad);
+  if (result.quadFromText) out.quadFromText = back(result.quadFromText);
+  // the text's direction in the original image is its direction in the turned one, less the turn
+  if (angle !== undefined) out.rotation = quarterTurn(angle - (TURN_DEGREES * Math.PI) / 180);
+  return out;
 }
 
 /** The card read from the text boxes found in `img`; `cardLike` when nothing was decided but
@@ -52,7 +80,7 @@ async function readFrom(
   img: RgbImage,
   boxes: TextBox[],
   lap: (stage: string) => void,
-): Promise<{ result: RecognitionResult; cardLike: boolean }> {
+): Promise<{ result: RecognitionResult; cardLike: boolean; angle?: number }> {
   const timings = {};
   if (boxes.length === 0) return { result: { side: 'none', timings }, cardLike: false };
 
@@ -62,10 +90,11 @@ async function readFrom(
 
   // a page full of text is not a card, and a card on a page is not the page: look at the start
   // of each row before reading it all
-  const toRead = frame.boxes.length > MANY_BOXES ? await cardText(models, work.img, frame.boxes) : frame.boxes;
+  const { boxes: toRead, cardWords } = frame.boxes.length > MANY_BOXES ? await cardText(models, work.img, frame.boxes) : { boxes: frame.boxes, cardWords: 0 };
   if (toRead.length === 0) {
     lap('recognise');
-    return { result: { side: 'none', timings }, cardLike: false };
+    // one card word among many boxes: fragments of a card, perhaps, read no further here
+    return { result: { side: 'none', timings }, cardLike: cardWords > 0 };
   }
   const lines = await readLines(models, work.img, toRead);
   lap('recognise');
@@ -86,8 +115,10 @@ async function readFrom(
     result.quadFromText = estimate;
   }
   lap('parse');
-  const cardLike = side === 'none' && (digitRun(rows) >= 10 || Object.keys(locateFrontLabels(rows)).length > 0 || backMarkers(rows) > 0);
-  return { result, cardLike };
+  // a label read whole in one box counts even where the rows came out scrambled (fragments of
+  // text turned 50–60° grouped into rows across the card's lines)
+  const cardLike = side === 'none' && (digitRun(rows) >= 10 || Object.keys(locateFrontLabels(rows)).length > 0 || backMarkers(rows) > 0 || lines.some((l) => WHOLE_LABEL.test(l.text.text)));
+  return { result, cardLike, angle: frame.angle };
 }
 
 async function workingImage(img: RgbImage, boxes: TextBox[]): Promise<{ img: RgbImage; boxes: TextBox[]; scale: number }> {
@@ -186,9 +217,10 @@ const STARTS_IN_ALL = 24;
  * The boxes worth reading when there are many: the groups of text (text-groups.ts) whose row
  * starts hold at least two card labels or titles, and the groups above or below those (a card's
  * own lines the detector left apart), but not the text beside them (the page a card lies on).
- * None when no group holds two: a page of text is not a card.
+ * None when no group holds two: a page of text is not a card. `cardWords`: how many different
+ * card words the row starts held in all.
  */
-async function cardText(models: OcrModels, img: RgbImage, boxes: CardBox[]): Promise<CardBox[]> {
+async function cardText(models: OcrModels, img: RgbImage, boxes: CardBox[]): Promise<{ boxes: CardBox[]; cardWords: number }> {
   const groups = groupsApart(boxes, (b) => b).sort((a, b) => b.length - a.length);
   const starts: Array<{ group: number; box: CardBox }> = [];
   groups.forEach((g, group) => {
@@ -198,12 +230,13 @@ async function cardText(models: OcrModels, img: RgbImage, boxes: CardBox[]): Pro
   });
   const lines = await readLines(models, img, starts.map((s) => s.box));
   const read = lines.map((l) => l.text.text.replace(/\s+/g, ''));
-  const holdsCardWords = (texts: string[]) => CARD_WORDS.filter((w) => texts.some((t) => t.includes(w))).length >= 2;
-  const isCard = groups.map((_, group) => holdsCardWords(read.filter((_, i) => starts[i]!.group === group)));
+  const cardWords = (texts: string[]) => CARD_WORDS.filter((w) => texts.some((t) => t.includes(w))).length;
+  const isCard = groups.map((_, group) => cardWords(read.filter((_, i) => starts[i]!.group === group)) >= 2);
   const cards = groups.filter((_, i) => isCard[i]);
+  const inAll = cardWords(read);
   // a card the detector left in pieces, each with one label, is still a card: read it all
-  if (cards.length === 0) return holdsCardWords(read) ? boxes : [];
-  return groups.filter((g, i) => isCard[i] || !cards.some((c) => beside(g, c))).flat();
+  if (cards.length === 0) return { boxes: inAll >= 2 ? boxes : [], cardWords: inAll };
+  return { boxes: groups.filter((g, i) => isCard[i] || !cards.some((c) => beside(g, c))).flat(), cardWords: inAll };
 }
 
 /** The first box of each row, from the top, cut to its first seven characters' worth. */

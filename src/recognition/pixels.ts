@@ -24,6 +24,28 @@ export async function resizeRgb(
   return { data, width: info.width, height: info.height };
 }
 
+/** An image turned clockwise about its centre onto a canvas that holds all of it (the corners
+ *  mid grey), and the map from its pixels back to the original's. */
+export interface TurnedImage {
+  img: RgbImage;
+  /** a point of the turned image, in the original image's pixels */
+  toOriginal(p: readonly [number, number]): [number, number];
+}
+
+export async function turnRgb(img: RgbImage, degrees: number): Promise<TurnedImage> {
+  const { data, info } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .rotate(degrees, { background: { r: 128, g: 128, b: 128 } })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const t = (degrees * Math.PI) / 180, cos = Math.cos(t), sin = Math.sin(t);
+  const cx = img.width / 2, cy = img.height / 2, tx = info.width / 2, ty = info.height / 2;
+  return {
+    img: { data, width: info.width, height: info.height },
+    // clockwise in image coordinates (y down) is a positive angle: undo it
+    toOriginal: ([x, y]) => [cx + (x - tx) * cos + (y - ty) * sin, cy - (x - tx) * sin + (y - ty) * cos],
+  };
+}
+
 /**
  * Sample a rotated rectangle of `img` into an upright `outW` x `outH` RGB patch (bilinear),
  * the rect's own x axis becoming the patch's x axis. Outside the image reads as mid grey.

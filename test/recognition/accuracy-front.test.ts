@@ -109,10 +109,52 @@ describe('front labels keep the card order', () => {
     assert.equal(at['出生'], undefined, '出生 is not on the name row');
   });
 
+  it('takes 生址 for 住址 with 住 misread, not for 出生 cut to its 生', () => {
+    // 0108 of seed 11: 出生 unread, the address row's label read 生址
+    const at = locateFrontLabels(['姓名秦凤晓', '性别女民族汉', '1965年2月2日', '生址广东省广州市', '公民身份号码440114196502024268'].map(textRow));
+    assert.equal(at['住址']?.row, 3);
+    assert.equal(at['出生'], undefined);
+  });
+
   it('still takes a label from one character where it keeps the order', () => {
     const at = locateFrontLabels(['姓名易宇心', '性别女民族汉', '生1977年1月1日', '址北京市'].map(textRow));
     assert.equal(at['出生']?.row, 2);
     assert.equal(at['住址']?.row, 3);
+  });
+});
+
+describe('what the birthday and the address must hold', () => {
+  // 0214 of seed 23: a blurred low-resolution photo; 1978 read 197, and the 住址 label read as
+  // marks that stand before the address's province (甘肃 read 甘票)
+  const id = '621002197808236798';
+  const text = '姓名郑龙性别男民族汉出生197年8月23日住址电配甘票省庆阳市西峰区光明北路130号公民身份号码' + id;
+  const cs = charsetOf(text);
+  const lines = (year: string) => [
+    line(cs, 9.6, [['姓', 7.5], ['名', 12.5], ...run('郑龙', 18.7, 3.8)]),
+    line(cs, 16.2, [['性', 7.5], ['别', 12.5], ['男', 18.4], ['民', 30], ['族', 35], ['汉', 40.6]]),
+    line(cs, 22.8, [['出', 7.5], ['生', 12.5], ...run(year, 17.5, 1.8), ['年', 25.5], ['8', 29.4], ['月', 33.5], ...run('23', 37.6, 1.8), ['日', 41.7]]),
+    line(cs, 29.4, [['电', 7.5, 0.55], ['配', 12.5, 0.4], ['甘', 18.4], ['票', 21.6, 0.3], ...run('省庆阳市西峰区光明', 24.8, 3.2)], { 票: [['肃', 0.2]] }),
+    line(cs, 34.0, run('北路130号', 18.4, 2.2)),
+    line(cs, 46.6, [...run('公民身份号码', 7, 2.7)]),
+    line(cs, 46.6, number(id)),
+  ];
+
+  it('takes the number\'s date for a birthday read with one digit fewer, doubted', async () => {
+    const f = await parseFront(card(cs, lines('197')), cs);
+    assert.equal(f.idCard.value, id);
+    assert.equal(f.birthday.value, '19780823');
+    assert.ok(f.birthday.confidence <= 0.8);
+  });
+
+  it('does not take it where the digits read are not the date less one', async () => {
+    const f = await parseFront(card(cs, lines('187')), cs);
+    assert.equal(f.birthday.value, '');
+  });
+
+  it('drops unsure marks before the region an address starts with', async () => {
+    const f = await parseFront(card(cs, lines('1978')), cs);
+    assert.equal(f.address.value, '甘肃省庆阳市西峰区光明北路130号');
+    assert.ok(f.address.confidence < 0.9);
   });
 });
 

@@ -66,8 +66,9 @@ describe('town names from the list of towns', () => {
     assert.equal(correctTown(known, at, cs), undefined);
     const noSuffix = readChars(`${COUNTY}黄士上坪村`, { [at + 1]: 0.6 }, { [at + 1]: { 土: 0.3 } });
     assert.equal(correctTown(noSuffix, at, cs), undefined);
-    // 土 at a thirtieth of 士's probability or less is not seen
-    const unseen = readChars(`${COUNTY}黄士镇`, { [at + 1]: 0.6 }, { [at + 1]: { 土: 0.01 } });
+    // 土 at less than a third of 士's probability is not seen well enough: a town the list does
+    // not hold, read right, gives its look-alike in the list that much (石硚 read 0.70, 桥 0.12)
+    const unseen = readChars(`${COUNTY}黄士镇`, { [at + 1]: 0.6 }, { [at + 1]: { 土: 0.15 } });
     assert.equal(correctTown(unseen, at, cs), undefined);
     assert.equal(correctTown(readChars(''), 0, cs), undefined);
   });

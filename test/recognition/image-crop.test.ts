@@ -1,8 +1,8 @@
 // cropRotated (pixels.ts): bilinear sampling of a rotated rectangle, checked byte for byte against
-// a plain per-channel implementation of the same sampling, and against known pixels.
-import { test } from 'node:test';
+// a plain per-channel implementation of the same sampling, and against known pixels; turnRgb.
+import { describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cropRotated, type RgbImage } from '../../src/recognition/pixels.ts';
+import { turnRgb, cropRotated, type RgbImage } from '../../src/recognition/pixels.ts';
 import type { RotatedRect } from '../../src/recognition/ocr/geometry.ts';
 
 /** The sampling as first written: one channel at a time (the reference the fast path must equal). */
@@ -83,4 +83,28 @@ test('cropRotated: an upright crop at scale 1 copies the pixels, a quarter turn 
   }
   // entirely outside
   assert.deepEqual([...cropRotated(img, { cx: 50, cy: 50, w: 4, h: 2, angle: 0.3 }, 4, 2)], Array(24).fill(128));
+});
+
+describe('turning an image about its centre', () => {
+  it('holds the whole image and maps its pixels back to the original\'s', async () => {
+    const width = 40, height = 30;
+    const data = new Uint8Array(width * height * 3).fill(200);
+    // a red 2 x 2 mark around (31, 9) in pixel-edge coordinates
+    for (const [x, y] of [[30, 8], [31, 8], [30, 9], [31, 9]] as const) data.set([255, 0, 0], (y * width + x) * 3);
+    const turned = await turnRgb({ data, width, height }, 45);
+    // the canvas holds the turned rectangle: (40 + 30) / √2 ≈ 49.5 each way
+    assert.ok(Math.abs(turned.img.width - 49.5) <= 1.5 && Math.abs(turned.img.height - 49.5) <= 1.5, `${turned.img.width} x ${turned.img.height}`);
+    let sx = 0, sy = 0, n = 0;
+    for (let y = 0; y < turned.img.height; y++) {
+      for (let x = 0; x < turned.img.width; x++) {
+        const p = (y * turned.img.width + x) * 3;
+        if (turned.img.data[p]! > 180 && turned.img.data[p + 1]! < 120) { sx += x + 0.5; sy += y + 0.5; n++; }
+      }
+    }
+    assert.ok(n > 0, 'the mark is in the turned image');
+    const [x, y] = turned.toOriginal([sx / n, sy / n]);
+    assert.ok(Math.hypot(x - 31, y - 9) < 1.5, `mapped back to (${x.toFixed(2)}, ${y.toFixed(2)})`);
+    // and it turned clockwise: a mark right of the centre and above it ends up further right
+    assert.ok(sx / n > turned.img.width / 2 + 8, 'turned clockwise');
+  });
 });

@@ -11,6 +11,9 @@ export interface CardTruth {
   front?: Record<string, string>;
   back?: Record<string, string>;
   missingChars: string[];
+  /** the card's corners TL, TR, BR, BL in the image's pixels, and its top edge's length */
+  quad?: [number, number][];
+  cardWidthPx?: number;
 }
 
 const truth: CardTruth[] = JSON.parse(readFileSync(CARDS_DIR + 'truth.json', 'utf8'));

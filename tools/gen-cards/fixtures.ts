@@ -78,6 +78,8 @@ export const FIXTURES: FixtureSpec[] = [
   fromRun('front-only-number-read', 11, 157),
   fromRun('back-labels-unread', 7, 184),
   fromRun('back-small-lines-missed', 23, 243),
+  fromRun('front-turned-diagonal', 41, 214),
+  fromRun('front-address-label-misread', 11, 108),
 ];
 
 export type FixtureTruth = CardTruth & { file: string; name: string };
