@@ -12,7 +12,8 @@ import { beside, groupsApart } from './text-groups.ts';
 import { checkedNumberRead, digitRun, locateFrontLabels, parseFront } from './front.ts';
 import { backMarkers, parseBack } from './back.ts';
 import { resizeRgb, turnRgb, type RgbImage, type TurnedImage } from './pixels.ts';
-import type { CardSide, Quad, RecognitionResult } from './types.ts';
+import type { CardSide, FrontFields, Quad, RecognitionResult } from './types.ts';
+import { validId } from './fields.ts';
 import { refineCardQuad } from './card-edges.ts';
 import { doubtStandIns } from './stand-ins.ts';
 
@@ -34,6 +35,13 @@ export async function readCard(models: OcrModels, img: RgbImage): Promise<Recogn
   const located = await locateTextAt(models, img);
   lap('detect');
   const first = await readFrom(models, img, dropSpecks(located.boxes), lap);
+  // A front read poorly at a steep slant (the detector finds such text in pieces, or lines
+  // merged across rows): the image turned by 45° may read better; the better read is kept.
+  if (first.result.side === 'front' && first.angle !== undefined && offAxisDegrees(first.angle) >= DIAGONAL && poorFront(first.result.front!)) {
+    const third = await turnedRead(models, img, lap);
+    const better = third?.side === 'front' && frontScore(third.front!) > frontScore(first.result.front!) + 1;
+    return { ...(better ? third! : first.result), timings };
+  }
   // A card small in a large photo can come out of the quick look as a few blobs, each several
   // lines merged, tall enough to pass for readable text: what is read of them is fragments, no
   // side. When those fragments hold something of a card (a run of digits, a label), look once
@@ -48,12 +56,40 @@ export async function readCard(models: OcrModels, img: RgbImage): Promise<Recogn
   // A card turned by about 50–60° can come out of the detector as fragments, a character or two
   // each, and nothing is decided though labels or digits were read. Turned by 45°, its text lies
   // near an axis, where the detector finds whole lines.
+  const third = await turnedRead(models, img, lap);
+  return { ...(third ?? first.result), timings };
+}
+
+/** The card read from the image turned by TURN_DEGREES, in the original image's terms;
+ *  undefined when that decides no side either. */
+async function turnedRead(models: OcrModels, img: RgbImage, lap: (stage: string) => void): Promise<RecognitionResult | undefined> {
   const turned = await turnRgb(img, TURN_DEGREES);
-  const turnedText = await locateTextAt(models, turned.img);
+  const text = await locateTextAt(models, turned.img);
   lap('detect');
-  const third = await readFrom(models, turned.img, dropSpecks(turnedText.boxes), lap);
-  if (third.result.side === 'none') return { ...first.result, timings };
-  return { ...unturned(third.result, third.angle, turned), timings };
+  const read = await readFrom(models, turned.img, dropSpecks(text.boxes), lap);
+  return read.result.side === 'none' ? undefined : unturned(read.result, read.angle, turned);
+}
+
+/** a card's text this far (degrees) from the image's axes is read again turned */
+const DIAGONAL = 15;
+
+/** How far a reading direction (radians) lies from the nearest of the image's axes, in degrees. */
+function offAxisDegrees(direction: number): number {
+  const quarter = Math.PI / 2;
+  return (Math.abs(direction - Math.round(direction / quarter) * quarter) * 180) / Math.PI;
+}
+
+const FRONT_FIELD_NAMES = ['name', 'sex', 'nation', 'birthday', 'address', 'idCard'] as const;
+
+/** Two fields or more not read, or a number whose check digit fails. */
+function poorFront(front: FrontFields): boolean {
+  return FRONT_FIELD_NAMES.filter((f) => !front[f].value).length >= 2 || !validId(front.idCard.value);
+}
+
+/** How much of a front was read: each field read counts one and its confidence, a number that
+ *  passes its check two more. */
+function frontScore(front: FrontFields): number {
+  return FRONT_FIELD_NAMES.reduce((sum, f) => sum + (front[f].value ? 1 + front[f].confidence : 0), 0) + (validId(front.idCard.value) ? 2 : 0);
 }
 
 /** a front's labels as one box reads them whole */

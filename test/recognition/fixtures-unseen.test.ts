@@ -83,6 +83,15 @@ describe('fixture cards of unseen seeds', () => {
     assert.equal(r.rotation, 90);
   });
 
+  it('keeps the better of two reads of a front slanted 24° that read poorly: as sent, and turned by 45°', async () => {
+    // 0137 of seed 67, a 241 px wide scan: as sent, only a number failing its check was read
+    const { t, r } = await read('front-diagonal-poor-read.png');
+    assert.equal(r.side, 'front');
+    for (const f of ['birthday', 'idCard'] as const) assert.equal(r.front?.[f].value, t.front![f], f);
+    const worst = Math.max(...r.quad!.map(([x, y], i) => Math.hypot(x - t.quad![i]![0], y - t.quad![i]![1])));
+    assert.ok(worst < 0.05 * t.cardWidthPx!, `worst corner ${worst.toFixed(1)} px off`);
+  });
+
   it('reads the birthday and address rows when 住址 was read 生址 and 出生 not at all', async () => {
     // 0108 of seed 11: 生 alone at a row's start had been taken for 出生, so the birthday was
     // looked for on the address row and the address on none

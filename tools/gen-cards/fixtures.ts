@@ -80,6 +80,7 @@ export const FIXTURES: FixtureSpec[] = [
   fromRun('back-small-lines-missed', 23, 243),
   fromRun('front-turned-diagonal', 41, 214),
   fromRun('front-address-label-misread', 11, 108),
+  fromRun('front-diagonal-poor-read', 67, 137),
 ];
 
 export type FixtureTruth = CardTruth & { file: string; name: string };
