@@ -102,6 +102,12 @@ export function chooseIdNumber(read: Decoded, birthday: string): ReadField {
 const STAND_IN: Record<string, string> = { 仫: '么' };
 /** a stand-in read counts for a little less than the character itself would */
 const STAND_IN_WEIGHT = 0.5;
+/**
+ * A look-alike read (nation-look-alikes.json: 傈僳 read 保, 畲 read 窗) counts for a twentieth of
+ * the value's own: enough where the model gives the value's characters nothing at all, far too
+ * little against any read of them.
+ */
+const LOOK_ALIKE_WEIGHT = 0.05;
 
 /**
  * Choose among a closed list of values (the 56 nations, 男/女) by their CTC likelihood over
@@ -112,7 +118,14 @@ const STAND_IN_WEIGHT = 0.5;
  * The value of a closed list the spans most likely show, by CTC likelihood plus `logPrior`
  * (how likely each value is before reading, in nats; none by default).
  */
-export function chooseFromList(spans: Span[], cs: Charset, values: readonly string[], logPrior: (value: string) => number = () => 0): ReadField {
+export function chooseFromList(
+  spans: Span[],
+  cs: Charset,
+  values: readonly string[],
+  logPrior: (value: string) => number = () => 0,
+  /** what the model reads in place of a value when it is small and soft (傈僳 as 保) */
+  lookAlikes: Readonly<Record<string, readonly string[]>> = {},
+): ReadField {
   if (!spans.length) return emptyField();
   const alphabet = classesOf(cs.classOf, values.join(''));
   const score = (sp: Span, label: number[]) => ctcLogLikelihood(sp.line.probs, label, sp.from, sp.to, 0.001, alphabet);
@@ -137,7 +150,13 @@ export function chooseFromList(spans: Span[], cs: Charset, values: readonly stri
     const chars = [...v];
     const label = chars.map((ch) => cs.classOf.get(ch) ?? cs.classOf.get(STAND_IN[ch] ?? '') ?? WILDCARD);
     const standIns = chars.filter((ch, i) => !cs.classOf.has(ch) && label[i] !== WILDCARD).length;
-    return scoreLabel(label) + standIns * Math.log(STAND_IN_WEIGHT) + logPrior(v);
+    let score = scoreLabel(label) + standIns * Math.log(STAND_IN_WEIGHT);
+    // the value's look-alike read counts too, for much less than the value itself
+    for (const alike of lookAlikes[v] ?? []) {
+      const alt = [...alike].map((ch) => cs.classOf.get(ch));
+      if (alt.every((c) => c !== undefined)) score = Math.max(score, scoreLabel(alt as number[]) + Math.log(LOOK_ALIKE_WEIGHT));
+    }
+    return score + logPrior(v);
   });
   let best = 0;
   scores.forEach((s, i) => { if (s > scores[best]!) best = i; });

@@ -11,6 +11,7 @@ import { chainsOfCode, correctRegionStart, leadBeforeRegion, regionPrefixLength 
 import { correctTown } from './address-towns.ts';
 import { correctUnits } from './address-units.ts';
 import { preferSurname } from './surname.ts';
+import lookAlikeTable from './nation-look-alikes.json' with { type: 'json' };
 
 const SEXES = ['男', '女'];
 /** an address with a character chosen by what stands around it (a town of the list, a unit
@@ -27,6 +28,9 @@ const STRAY_END = /[：:;；,，、]+$/;
  * clear read of a small nation (at most 3.2 nats, where a clear read differs by 10 or more).
  */
 const nationPrior = (nation: string) => 0.25 * Math.log(Math.max(1e-7, nationShare(nation)));
+
+/** what the model reads for a nation's name drawn small and soft (tools/build-stand-ins/nations.ts) */
+const NATION_LOOK_ALIKES = (lookAlikeTable as { lookAlikes: Record<string, string[]> }).lookAlikes;
 
 export const FRONT_LABELS = ['姓名', '性别', '民族', '出生', '住址', '公民身份号码'] as const;
 
@@ -387,7 +391,7 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
       // Never fewer: a faint character may stay below the ink mark (亿 of 仡佬 at 0.1, 0629)
       const count = inkCharacters(spans, cs);
       const prior = (v: string) => nationPrior(v) - (count ? LENGTH_MISMATCH * Math.max(0, count - [...v].length) : 0);
-      fields.nation = chooseFromList(spans, cs, NATIONS, prior);
+      fields.nation = chooseFromList(spans, cs, NATIONS, prior, NATION_LOOK_ALIKES);
       // found by position, not by its label: never more sure than the read of its characters
       if (!nationAt && fields.nation.value) fields.nation = { ...fields.nation, confidence: Math.min(fields.nation.confidence, 0.89) };
       // nothing read where the nation stands (the detector missed its box, or boxed it off the
@@ -397,7 +401,7 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
         if (place) {
           // the list's choice only where the model reads it there itself: a place read of
           // blurred ink would otherwise give the likeliest nation of a poor fit (畲 read 富 → 苗)
-          const again = chooseFromList([place], cs, NATIONS, nationPrior);
+          const again = chooseFromList([place], cs, NATIONS, nationPrior, NATION_LOOK_ALIKES);
           const read = place.line.text.text;
           if (again.value && [...again.value].every((ch) => !cs.classOf.has(ch) || read.includes(ch))) fields.nation = { ...again, confidence: Math.min(again.confidence, 0.89) };
         }

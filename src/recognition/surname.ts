@@ -1,6 +1,7 @@
 // A name starts with a surname, and a few hundred surnames cover nearly everyone: where the
 // model is unsure of a name's first character and reads something no one is called (苟 as 荷,
-// 窦 as 奥, 佟 as 终), the surname it also saw there is the likelier read.
+// 窦 as 奥, 佟 as 终), the surname it also saw there is the likelier read. A surname of the
+// ranking read as such is kept: which of two real surnames a card holds is the card's to say.
 import type { ReadField } from './types.ts';
 import { decodeSpans, type Charset, type Span } from './lines.ts';
 import { classProbAt } from './ocr/ctc.ts';
@@ -14,6 +15,8 @@ const SURE = 0.9;
  * most 3.4 nats, so a read the model gives 30 times the probability of every surname stands.
  */
 const PRIOR_WEIGHT = 0.25;
+/** a read surname at least this common is kept (every surname of the ranking is) */
+const COMMON_ENOUGH = 1e-5;
 /** a field whose first character the prior chose is never more sure than this */
 const CHOSEN_BY_PRIOR = 0.89;
 
@@ -29,6 +32,9 @@ export function preferSurname(field: ReadField, spans: Span[], cs: Charset): Rea
   // the first character the spans read that is the name's (a label's 名 or a speck may precede it)
   const first = decodeSpans(spans, cs).chars.find((c) => c.char === chars[0]);
   if (!first || first.prob >= SURE) return field;
+  // a surname people hold stays: the prior tells a misread from a surname, not which of two
+  // surnames a card holds (佘 is rarer than 余, yet 佘 is what a card of a 佘 shows)
+  if (shareStartingWith(chars[0]!, chars[1]!) > COMMON_ENOUGH) return field;
   const score = (ch: string, p: number) => Math.log(Math.max(p, 1e-6)) + PRIOR_WEIGHT * Math.log(shareStartingWith(ch, chars[1]!));
   let best = chars[0]!;
   let bestScore = score(best, first.prob);

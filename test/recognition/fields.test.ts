@@ -3,7 +3,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { constrainedDecode, ctcLogLikelihood, greedyDecode, WILDCARD, type LineProbs } from '../../src/recognition/ocr/ctc.ts';
-import { chooseIdNumber, parseBirthday } from '../../src/recognition/fields.ts';
+import { chooseFromList, chooseIdNumber, parseBirthday } from '../../src/recognition/fields.ts';
+import { NATIONS } from '../../src/idcard/index.ts';
+import type { Span } from '../../src/recognition/lines.ts';
 import { parseValidity } from '../../src/recognition/back.ts';
 
 const charset = ['', '0', '1', '7', 'X', 'a', ' '];
@@ -80,5 +82,39 @@ describe('field rules', () => {
     assert.equal(parseValidity('2010.03.15-2030.03.15'), '2010.03.15-2030.03.15');
     assert.equal(parseValidity('2010.03.15-长期'), '2010.03.15-长期');
     assert.equal(parseValidity('2010.03.15-2030.13.15'), '');
+  });
+});
+
+describe('a closed list read through look-alikes', () => {
+  const chars = ['', ...new Set([...NATIONS.join(''), '保', '窗']), ' '];
+  const lcs = { charset: chars, classOf: new Map(chars.map((c, i) => [c, i] as [string, number]).filter(([c]) => c !== '')) };
+  /** one span whose steps read `read`, each character at `p`, blanks between */
+  const span = (read: string, p = 0.8) => {
+    const classes = chars.length;
+    const steps = [...read].length * 2 + 1;
+    const probs = new Float32Array(steps * classes);
+    for (let t = 0; t < steps; t++) probs[t * classes] = 1;
+    [...read].forEach((ch, i) => {
+      const t = 2 * i + 1;
+      probs[t * classes] = 1 - p;
+      probs[t * classes + lcs.classOf.get(ch)!] = p;
+    });
+    const l = { probs, steps, classes };
+    return { line: { box: { cx: 0, cy: 0, w: 10, h: 4, angle: 0, u: 0, v: 0, score: 1 }, probs: l, text: greedyDecode(l, chars) }, from: 0, to: steps } as unknown as Span;
+  };
+  const alikes = { 傈僳: ['保'], 畲: ['窗'] };
+
+  it('takes the value whose look-alike the model read, where it gives the value itself nothing, doubted', () => {
+    const got = chooseFromList([span('保')], lcs, NATIONS, () => 0, alikes);
+    assert.equal(got.value, '傈僳');
+    assert.ok(got.confidence < 0.9);
+    assert.equal(chooseFromList([span('窗')], lcs, NATIONS, () => 0, alikes).value, '畲');
+    // without the look-alikes a read of 保 is not 傈僳
+    assert.notEqual(chooseFromList([span('保')], lcs, NATIONS, () => 0).value, '傈僳');
+  });
+
+  it('keeps a value read itself: 保安 read whole is 保安', () => {
+    assert.equal(chooseFromList([span('保安')], lcs, NATIONS, () => 0, alikes).value, '保安');
+    assert.equal(chooseFromList([span('傣', 0.6)], lcs, NATIONS, () => 0, alikes).value, '傣');
   });
 });

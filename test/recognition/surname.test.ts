@@ -57,9 +57,11 @@ describe('a name starts with a surname', () => {
     assert.equal(preferSurname(field('荷兰'), [clear], cs).value, '荷兰');
   });
 
-  it('keeps a read surname against a rarer look-alike, and leaves empty and one-character names alone', () => {
+  it('keeps a read surname of the ranking against a commoner look-alike, and leaves empty and one-character names alone', () => {
     const span = spanOf({ 王: 0.5, 玉: 0.45 }, { 兰: 0.99 });
     assert.equal(preferSurname(field('王兰'), [span], cs).value, '王兰');
+    // 苟 (rank ~250) read unsure with 王 (rank 1) close behind stays 苟
+    assert.equal(preferSurname(field('苟兰'), [spanOf({ 苟: 0.4, 王: 0.35 }, { 兰: 0.99 })], cs).value, '苟兰');
     assert.deepEqual(preferSurname(field(''), [span], cs), field(''));
     assert.deepEqual(preferSurname(field('王'), [span], cs), field('王'));
     assert.deepEqual(preferSurname(field('王兰'), [], cs), field('王兰'));

@@ -14,11 +14,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createCanvas } from '@napi-rs/canvas';
 import { loadModels, releaseModels } from '../../src/recognition/ocr/engine.ts';
-import { REC_HEIGHT, recognizeLines } from '../../src/recognition/ocr/recognize.ts';
+import { recognizeLines } from '../../src/recognition/ocr/recognize.ts';
 import { greedyDecode } from '../../src/recognition/ocr/ctc.ts';
-import { SANS, registerFonts } from '../gen-cards/fonts.ts';
+import { registerFonts } from '../gen-cards/fonts.ts';
+import { lineImage } from './line-image.ts';
 import type { StandInTable } from '../../src/recognition/stand-ins.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -43,28 +43,6 @@ function unihanField(dir: string, field: string): Map<string, string> {
     }
   }
   return out;
-}
-
-/** The text drawn as the recogniser's input: dark ink on paper, text ~2/3 of the 48 px line. */
-function lineImage(text: string): { pixels: Uint8Array; width: number } {
-  const probe = createCanvas(8, 8).getContext('2d');
-  const font = `32px ${SANS}`;
-  probe.font = font;
-  const width = Math.ceil(probe.measureText(text).width) + 16;
-  const canvas = createCanvas(width, REC_HEIGHT);
-  const ctx = canvas.getContext('2d');
-  ctx.fillStyle = 'rgb(236,238,232)';
-  ctx.fillRect(0, 0, width, REC_HEIGHT);
-  ctx.fillStyle = 'rgb(20,20,24)';
-  ctx.font = font;
-  ctx.textBaseline = 'middle';
-  ctx.fillText(text, 8, REC_HEIGHT / 2 + 1);
-  const rgba = ctx.getImageData(0, 0, width, REC_HEIGHT).data;
-  const pixels = new Uint8Array(width * REC_HEIGHT * 3);
-  for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
-    pixels[j] = rgba[i]!; pixels[j + 1] = rgba[i + 1]!; pixels[j + 2] = rgba[i + 2]!;
-  }
-  return { pixels, width };
 }
 
 registerFonts();

@@ -81,6 +81,7 @@ export const FIXTURES: FixtureSpec[] = [
   fromRun('front-turned-diagonal', 41, 214),
   fromRun('front-address-label-misread', 11, 108),
   fromRun('front-diagonal-poor-read', 67, 137),
+  fromRun('front-nation-look-alike', 23, 38),
 ];
 
 export type FixtureTruth = CardTruth & { file: string; name: string };
