@@ -189,8 +189,9 @@ export function correctRegionStart(read: ReadChar[], canProduce: (ch: string) =>
  * The model reads some county names confidently wrong (溧水 as 漂水, 盂县 as 孟县): characters
  * that differ by a stroke. After a province and prefecture read exactly, a county name that
  * no county of that prefecture has, one character away from exactly one that it has, is that
- * one (of two such, the one the card's number names). Only inside the name: the last character (区 县 市 旗) is never changed, since a county
- * that became a city (米林县 → 米林市) may be newer than our table.
+ * one (of two such, the one the card's number names). Only inside the name: the last character
+ * (区 县 市 旗) is never changed, since a county that became a city (米林县 → 米林市) may be
+ * newer than our table.
  */
 function lookAlikeCounty(text: string, exactChain: string, chains: string[], preferredChains: readonly string[]): RegionCorrection | undefined {
   if ([...exactChain].length < 5) return undefined;
