@@ -15,7 +15,7 @@ const DOUBTFUL = 0.9;
  * does not hold, read right (石硚 at 0.70), can give its look-alike in the list a sixth (桥 0.12).
  */
 const MIN_EVIDENCE = 1 / 3;
-/** town names are 2 to 4 characters before their suffix, nearly all */
+/** town names are 2 to 5 characters before their suffix, nearly all */
 const MIN_BASE = 2, MAX_BASE = 5;
 
 let byLength: Map<number, string[][]> | undefined;
