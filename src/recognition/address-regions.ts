@@ -222,20 +222,36 @@ function lookAlikeCounty(text: string, exactChain: string, chains: string[], pre
 /** marks before an address's region at most this many characters long are dropped */
 const MAX_LEAD = 3;
 
+export interface RegionStart {
+  /** read characters before the region that are not the address's */
+  lead: number;
+  /** the correction of the region after them, if it needs one */
+  fix?: RegionCorrection;
+  /** the index, after the lead, of the first read character past the region (0: no region) */
+  end: number;
+}
+
 /**
- * How many read characters before the region start are not the address's (the 住址 label
- * misread, specks: 电配#甘票省…, 体装心河北省…): an address starts with its region, so unsure
- * characters followed by a region chain (as read, or near enough to correct) are dropped.
- * 0 where the read starts with a region already, or no region follows.
+ * Where an address's region stands in its read. Characters before it may not be the address's
+ * (the 住址 label misread, specks: 电配#甘票省…, 体装心河北省…): an address starts with its region,
+ * so up to MAX_LEAD unsure characters followed by a region chain (as read, or near enough to
+ * correct) are the lead. Each offset's chain match and correction is worked out once.
  */
-export function leadBeforeRegion(read: ReadChar[], canProduce: (ch: string) => boolean, preferredChains: readonly string[] = []): number {
-  const text = (from: number) => read.slice(from).map((r) => r.char).join('');
-  if (regionPrefixLength(text(0)) > 0 || correctRegionStart(read, canProduce, preferredChains)) return 0;
+export function regionStart(read: ReadChar[], canProduce: (ch: string) => boolean, preferredChains: readonly string[] = []): RegionStart {
+  const exact = new Map<number, number>();
+  const fixes = new Map<number, RegionCorrection | undefined>();
+  const exactAt = (k: number) => exact.get(k) ?? exact.set(k, regionPrefixLength(read.slice(k).map((r) => r.char).join(''))).get(k)!;
+  const fixAt = (k: number) => (fixes.has(k) ? fixes.get(k) : fixes.set(k, correctRegionStart(read.slice(k), canProduce, preferredChains)).get(k));
+  const startAt = (lead: number): RegionStart => {
+    const fix = fixAt(lead);
+    return fix ? { lead, fix, end: fix.readLength } : { lead, end: exactAt(lead) };
+  };
+  if (exactAt(0) > 0 || fixAt(0)) return startAt(0);
   for (let k = 1; k <= Math.min(MAX_LEAD, read.length - 4); k++) {
-    if (read[k - 1]!.prob >= DOUBTFUL && !'住址'.includes(read[k - 1]!.char)) return 0;
-    if (regionPrefixLength(text(k)) >= 5 || correctRegionStart(read.slice(k), canProduce, preferredChains)) return k;
+    if (read[k - 1]!.prob >= DOUBTFUL && !'住址'.includes(read[k - 1]!.char)) break;
+    if (exactAt(k) >= 5 || fixAt(k)) return startAt(k);
   }
-  return 0;
+  return startAt(0);
 }
 
 /** How many characters of `text` the longest region chain it starts with covers (0: none). */

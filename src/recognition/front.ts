@@ -7,7 +7,7 @@ import type { Decoded } from './ocr/ctc.ts';
 import { charU, decodeSpans, findLabel, gapAwareDecode, inkCharacters, minProb, readPlace, spansBetween, spansFrom, type Charset, type Reread, type Row, type Span, type TextLine } from './lines.ts';
 import { NATIONS, nationShare } from '../idcard/index.ts';
 import { allowedSets, chooseFromList, chooseIdNumber, emptyField, parseBirthday, validId } from './fields.ts';
-import { chainsOfCode, correctRegionStart, leadBeforeRegion, regionPrefixLength } from './address-regions.ts';
+import { chainsOfCode, regionStart } from './address-regions.ts';
 import { correctTown } from './address-towns.ts';
 import { correctUnits } from './address-units.ts';
 import { preferSurname } from './surname.ts';
@@ -437,12 +437,12 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
     while (chars.length && STRAY_START.test(chars[0]!.char)) chars.shift();
     // a number whose check digit holds names its region, however unsure its last character
     const numberRegion = trustedNumber(fields.idCard) || validId(fields.idCard.value) ? chainsOfCode(fields.idCard.value.slice(0, 6)) : [];
-    const lead = leadBeforeRegion(chars, (ch) => cs.classOf.has(ch), numberRegion);
-    if (lead) {
-      chars.splice(0, lead);
+    const start = regionStart(chars, (ch) => cs.classOf.has(ch), numberRegion);
+    if (start.lead) {
+      chars.splice(0, start.lead);
       fields.address = withoutStray(fieldOf({ ...read, chars, text: chars.map((c) => c.char).join('') }), false);
     }
-    const fix = correctRegionStart(chars, (ch) => cs.classOf.has(ch), numberRegion);
+    const fix = start.fix;
     if (fix) {
       // the region list vouches for the start; the rest keeps the model's own confidence
       const rest = chars.slice(fix.readLength).map((c) => c.prob);
@@ -452,8 +452,7 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
     }
     // after the region, character for character: the town from the list of towns where the
     // read name is none, and a unit after a number where the read is no unit
-    const regionEnd = fix ? fix.readLength : regionPrefixLength(chars.map((c) => c.char).join(''));
-    const town = regionEnd > 0 ? correctTown(chars, regionEnd, cs) : undefined;
+    const town = start.end > 0 ? correctTown(chars, start.end, cs) : undefined;
     const units = correctUnits(chars, cs);
     if (town || units.changed) {
       const text = units.chars;

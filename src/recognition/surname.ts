@@ -48,9 +48,10 @@ export function preferSurname(field: ReadField, spans: Span[], cs: Charset): Rea
   return { value: best + chars.slice(1).join(''), confidence: Math.min(field.confidence, CHOSEN_BY_PRIOR) };
 }
 
-/** the share of a name starting with `ch` then `next`: a compound surname's where it is one */
+/** the share of a name starting with `ch` then `next`: a compound surname's where it is one
+ *  (an unlisted pair gets the floor, never more than `ch` alone) */
 function shareStartingWith(ch: string, next: string): number {
-  return Math.max(surnameShare(ch), surnameShare(ch + next) > 1e-6 ? surnameShare(ch + next) : 0);
+  return Math.max(surnameShare(ch), surnameShare(ch + next));
 }
 
 let starts: string[] | undefined;

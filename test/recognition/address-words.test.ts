@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { correctTown, isKnownTown } from '../../src/recognition/address-towns.ts';
 import { correctUnits } from '../../src/recognition/address-units.ts';
-import { regionPrefixLength } from '../../src/recognition/address-regions.ts';
+import { regionPrefixLength, regionStart } from '../../src/recognition/address-regions.ts';
 import type { DecodedChar } from '../../src/recognition/ocr/ctc.ts';
 import type { Charset } from '../../src/recognition/lines.ts';
 
@@ -38,6 +38,19 @@ describe('town names from the list of towns', () => {
     assert.equal(isKnownTown('黄士'), false);
     assert.equal(regionPrefixLength(`${COUNTY}黄土镇`), at);
     assert.equal(regionPrefixLength('没有地区'), 0);
+  });
+
+  it('finds the region after unsure marks that are not the address\'s, and its end', () => {
+    const can = () => true;
+    // three marks: one more than the region's correction absorbs as edits, so the first is
+    // the lead and the correction takes the other two (its end counts them)
+    const three = regionStart(readChars(`士山寺${COUNTY}黄土镇`, { 0: 0.5, 1: 0.4, 2: 0.6 }), can);
+    assert.equal(three.lead, 1);
+    assert.equal(three.fix?.value, `${COUNTY}黄土镇`);
+    assert.equal(three.end, at + 2);
+    assert.deepEqual(regionStart(readChars(`${COUNTY}黄土镇`), can), { lead: 0, end: at });
+    // sure marks are the address's own: no lead, and no region
+    assert.deepEqual(regionStart(readChars(`士山寺${COUNTY}黄土镇`), can), { lead: 0, end: 0 });
   });
 
   it('corrects a doubtful character to the one the model also saw, where that makes a town', () => {
