@@ -17,10 +17,11 @@ const SEXES = ['男', '女'];
 /** an address with a character chosen by what stands around it (a town of the list, a unit
  *  after a number) is never more sure than this */
 const CHOSEN_BY_CONTEXT = 0.85;
-/** punctuation that no name or address starts with (a colon after the label, a speck) */
-const STRAY_START = /^[：:;；,，、.。·]+/;
+/** punctuation that no name or address starts with (a colon after the label, a speck, the
+ *  edge of the photo read as a bracket or a bar: 名[ 周嘉晴, 0046 of seed 79) */
+const STRAY_START = /^[：:;；,，、.。·[\]【】()（）「」『』〔〕<>《》|｜丨]+/u;
 /** punctuation that no name ends with */
-const STRAY_END = /[：:;；,，、]+$/;
+const STRAY_END = /[：:;；,，、[\]【】()（）「」『』〔〕<>《》|｜丨]+$/u;
 
 /**
  * A quarter of the log of each nation's population share: enough to settle a blurred 汉 that
@@ -164,10 +165,13 @@ export function digitRun(rows: Row[]): number {
 export function checkedNumberRead(rows: Row[]): boolean {
   // born from 1900 on, as citizen numbers are (validId allows the parsers' wider 1850-2200)
   const checked = (n: string) => validId(n.toUpperCase()) && +n.slice(6, 10) >= 1900;
-  return rows.some((row) => (row.text.replace(/\s+/g, '').match(/(?<![0-9])[0-9]{17,19}[0-9Xx](?![0-9Xx])/g) ?? []).some((run) => {
+  const holdsNumber = (text: string) => (text.replace(/\s+/g, '').match(/(?<![0-9])[0-9]{17,19}[0-9Xx](?![0-9Xx])/g) ?? []).some((run) => {
     for (let at = 0; at + 18 <= run.length; at++) if (checked(run.slice(at, at + 18))) return true;
     return false;
-  }));
+  });
+  // a box of its own too: digits read in a neighbouring box run into the number's on the row
+  // (CR999 of a blurred photo beside it, 0198 of seed 79)
+  return rows.some((row) => holdsNumber(row.text) || (row.lines.length > 1 && row.lines.some((l) => holdsNumber(l.text.text))));
 }
 
 function clean(text: string): string {
@@ -185,10 +189,19 @@ function freeField(spans: Span[], cs: Charset): ReadField {
  */
 const DASH_FOR_YI = /(?<=\p{Script=Han})[-‐‑–—―－](?=\p{Script=Han}|$)/gu;
 
+/** the marks the model reads for the dot of a minority name (阿孜古丽·努尔), and a quote
+ *  between two characters, which no name or address holds (伊力‘艾力, 0029 of seed 71) */
+const DOT_LOOK_ALIKES = /[•・.。．]|(?<=\p{Script=Han})[‘’'`´′](?=\p{Script=Han})/gu;
+
+/** `text` with what the model reads for a name's dot written as the dot ·. */
+function withNameDots(text: string): string {
+  return text.replace(DOT_LOOK_ALIKES, '·');
+}
+
 /** A free-text field from its decode: spaces dropped, dot look-alikes as the name dot ·, a
  *  dash between characters as 一. */
 function fieldOf(d: Decoded): ReadField {
-  const value = clean(d.text).replace(/[•・.。．]/g, '·').replace(DASH_FOR_YI, '一');
+  const value = withNameDots(clean(d.text)).replace(DASH_FOR_YI, '一');
   if (!value) return emptyField();
   return { value, confidence: minProb(d) };
 }
@@ -218,7 +231,7 @@ async function confirm(field: ReadField, spans: Span[], cs: Charset, reread: Rer
   // the characters and the text compared are the same sequence: any white space (a full-width
   // one too) left out of both, positions counted in characters
   const seen = alt.chars.filter((c) => !/^\s*$/u.test(c.char));
-  const altText = seen.map((c) => c.char).join('').replace(/[•・.。．]/g, '·');
+  const altText = withNameDots(seen.map((c) => c.char).join(''));
   const at = altText.indexOf(mustContain);
   if (at >= 0) {
     // the second look's own probabilities for the same characters count too
@@ -283,7 +296,8 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
   // no label above the number read: the rows stand where the card prints them above it
   let placed = sexRow === undefined && !at['姓名'] && idRow >= 0 ? rowsAboveNumber(rows, idRow, numberSpans(rows, at, idRow, cs, allowed.idNumber), cs, allowed.idNumber) : undefined;
   // what the rows hold outweighs where the number's width puts them (perspective stretches it)
-  if (placed && byDate.birth !== undefined && placed.birth !== byDate.birth) placed = undefined;
+  // (女 民旗汉 between the name and the date: the row above the date is the sex's, 0015 of seed 79)
+  if (placed && byDate.birth !== undefined && (placed.birth !== byDate.birth || (byDate.sex !== undefined && placed.sex !== byDate.sex))) placed = undefined;
   if (placed) {
     sexRow = placed.sex;
     birthRow ??= placed.birth;
@@ -319,7 +333,7 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
       const whole = await readAsOneLine(parts.map((p) => p.sp), reread);
       const dotted = whole && withoutStray(freeField([whole], cs), true);
       const [a, b] = parts.map((p) => withoutStray(p.read, true).value);
-      if (dotted && dotted.value.replace(/[•・.。．]/g, '·') === `${a}·${b}`) {
+      if (dotted && dotted.value === `${a}·${b}`) {
         fields.name = { value: `${a}·${b}`, confidence: Math.min(fields.name.confidence, dotted.confidence) };
         spans = [whole];
       }

@@ -1,11 +1,14 @@
 // A name starts with a surname, and a few hundred surnames cover nearly everyone: where the
 // model is unsure of a name's first character and reads something no one is called (苟 as 荷,
 // 窦 as 奥, 佟 as 终), the surname it also saw there is the likelier read. A surname of the
-// ranking read as such is kept: which of two real surnames a card holds is the card's to say.
+// ranking read as such is kept: which of two real surnames a card holds is the card's to say —
+// unless the model is known to read the other as this one and left it the share it leaves only
+// on that one's ink (佘 read 余; surname-look-alikes.json).
 import type { ReadField } from './types.ts';
 import { decodeSpans, type Charset, type Span } from './lines.ts';
-import { classProbAt } from './ocr/ctc.ts';
+import { classProbAt, type DecodedChar } from './ocr/ctc.ts';
 import { knownSurnames, surnameShare } from '../idcard/index.ts';
+import lookAlikeTable from './surname-look-alikes.json' with { type: 'json' };
 
 /** a first character read at least this sure is kept whatever it is */
 const SURE = 0.9;
@@ -31,7 +34,10 @@ export function preferSurname(field: ReadField, spans: Span[], cs: Charset): Rea
   if (chars.length < 2) return field;
   // the first character the spans read that is the name's (a label's 名 or a speck may precede it)
   const first = decodeSpans(spans, cs).chars.find((c) => c.char === chars[0]);
-  if (!first || first.prob >= SURE) return field;
+  if (!first) return field;
+  const hidden = hiddenSurname(first, cs);
+  if (hidden) return { value: hidden + chars.slice(1).join(''), confidence: Math.min(field.confidence, CHOSEN_BY_PRIOR) };
+  if (first.prob >= SURE) return field;
   // a surname people hold stays: the prior tells a misread from a surname, not which of two
   // surnames a card holds (佘 is rarer than 余, yet 佘 is what a card of a 佘 shows)
   if (shareStartingWith(chars[0]!, chars[1]!) > COMMON_ENOUGH) return field;
@@ -46,6 +52,27 @@ export function preferSurname(field: ReadField, spans: Span[], cs: Charset): Rea
   }
   if (best === chars[0]) return field;
   return { value: best + chars.slice(1).join(''), confidence: Math.min(field.confidence, CHOSEN_BY_PRIOR) };
+}
+
+const LOOK_ALIKES = (lookAlikeTable as unknown as { lookAlikes: Record<string, [string, number][]> }).lookAlikes;
+
+/**
+ * The surname the model reads as `read`'s character and names beside it with at least the
+ * share of the read's probability that only that surname's ink gets (佘 read 余 with 佘 at 0.27;
+ * a 余 leaves 佘 0.001), measured on renders by tools/build-stand-ins/surnames.ts; of two, the
+ * one furthest past its threshold. However sure the read: the model is sure of 余 on a 佘.
+ */
+function hiddenSurname(read: DecodedChar, cs: Charset): string | undefined {
+  const own = classProbAt(read, read.cls);
+  if (!(own > 0)) return undefined;
+  let best: string | undefined, bestMargin = 1;
+  for (const [surname, minRatio] of LOOK_ALIKES[read.char] ?? []) {
+    const cls = cs.classOf.get(surname);
+    if (cls === undefined) continue;
+    const margin = classProbAt(read, cls) / own / minRatio;
+    if (margin >= bestMargin) { best = surname; bestMargin = margin; }
+  }
+  return best;
 }
 
 /** the share of a name starting with `ch` then `next`: a compound surname's where it is one

@@ -176,6 +176,23 @@ describe('characters a free field cannot hold', () => {
     assert.equal(f.address.value, '广西壮族自治区桂林市七星区五一巷178号');
   });
 
+  it('reads a quote mark between a name\'s characters as the dot of a minority name', async () => {
+    // 0029 of seed 71: 伊力·艾力 read 伊力‘艾力
+    const dotCs = charsetOf(text + '伊力艾‘·');
+    const f = await parseFront(card(dotCs, [line(dotCs, 9.6, [['姓', 7.5], ['名', 12.5], ...run('伊力‘艾力', 18.7, 3.8)]), ...rest().map((l) => relabel(l, dotCs))]), dotCs);
+    assert.equal(f.name.value, '伊力·艾力');
+  });
+
+  it('drops a bracket or a bar read before a name (the photo\'s edge beside the label)', async () => {
+    // 0046 of seed 79: the label's box read 名[ and the name in a box of its own
+    const bracketCs = charsetOf(text + '[|');
+    const restOf = rest().map((l) => relabel(l, bracketCs));
+    const f = await parseFront(card(bracketCs, [line(bracketCs, 9.6, [['姓', 7.5], ['名', 12.5], ['[', 15.5, 0.54], ...run('靳宁浩', 18.7, 3.8)]), ...restOf]), bracketCs);
+    assert.equal(f.name.value, '靳宁浩');
+    const barred = await parseFront(card(bracketCs, [line(bracketCs, 9.6, [['姓', 7.5], ['名', 12.5], ...run('靳宁浩', 18.7, 3.8), ['|', 30.5, 0.6]]), ...restOf]), bracketCs);
+    assert.equal(barred.name.value, '靳宁浩');
+  });
+
   it('does not take the ink of a name\'s first character, spread before it, for a character of its own', async () => {
     // 0166 of seed 67: 靳 also named, below the blank, most of a pitch before its own step
     const name = line(cs, 9.6, [['姓', 7.5], ['名', 12.5], ['靳', 16.0, 0.45], ...run('靳宁浩', 18.7, 3.8)]);
@@ -210,6 +227,28 @@ describe('values by the layout when their labels are unreadable', () => {
     assert.equal(f.sex.value, '女');
     assert.equal(f.nation.value, '锡伯');
     assert.ok(f.nation.confidence < 0.9, 'a nation placed by the layout alone is not reported as sure');
+  });
+
+  it('takes the row above the date for the sex where the number\'s extent puts it a row higher', async () => {
+    // 0015 of seed 79: 姓名, 性别 and 出生 unread, 民族 read 民旗, the card in perspective
+    const zid = '110116195011148540';
+    const zcs = charsetOf('郑惠琪女民旗汉1950年11月14日住址北京市怀柔区友谊大街388号院5号楼1604号公民身份号码' + zid);
+    // the rows as that photo placed them, in mm above the number: closer together than the
+    // card prints them, so the number's extent alone puts the sex on the name's row
+    const rows = card(zcs, [
+      line(zcs, 14.8, run('郑惠琪', 18.7, 3.8)),
+      line(zcs, 20.4, [['女', 18.4, 0.96]]),
+      line(zcs, 20.4, [['民', 30], ['旗', 35, 0.63], ['汉', 40.6]]),
+      line(zcs, 25.0, [...run('1950', 17.5, 1.8), ['年', 25.5], ...run('11', 28.4, 1.8), ['月', 33.5], ...run('14', 37.6, 1.8), ['日', 41.7]]),
+      line(zcs, 30.0, [['住', 7.5], ['址', 12.5], ...run('北京市怀柔区友谊大街388', 18.4, 3.2)]),
+      line(zcs, 34.5, run('号院5号楼1604号', 18.4, 2.2)),
+      line(zcs, 46.6, [...run('公民身份号码', 7, 2.7)]),
+      line(zcs, 46.6, number(zid)),
+    ]);
+    const f = await parseFront(rows, zcs);
+    assert.equal(f.name.value, '郑惠琪');
+    assert.equal(f.sex.value, '女');
+    assert.equal(f.nation.value, '汉');
   });
 
   it('reads a blurred two-character nation as two characters, by the extent of its ink', async () => {

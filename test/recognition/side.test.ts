@@ -30,6 +30,15 @@ describe('a checked citizen number read', () => {
     assert.equal(checkedNumberRead(rows(valid + '7777777')), false);
   });
 
+  it('counts a number read in a box of its own that the row runs other digits into', () => {
+    // 0198 of seed 79: CR999 read in a box beside the number's, the row's text one run of 23
+    const boxed = (...texts: string[]): Row => ({ ...row(texts.join(''), 0), lines: texts.map((text) => ({ text: { text } })) as unknown as Row['lines'] });
+    assert.equal(checkedNumberRead([boxed('CR999', valid)]), true);
+    // a box holding the longer run itself still does not count
+    assert.equal(checkedNumberRead([boxed('名', '123' + valid)]), false);
+    assert.equal(decideSide([boxed('CR999', valid)]), 'front');
+  });
+
   it('does not count a wrong check digit, an impossible date or 17 digits', () => {
     const wrongDigit = valid.slice(0, 17) + ((Number(valid[17]) + 1) % 10);
     assert.equal(checkedNumberRead(rows(wrongDigit)), false);

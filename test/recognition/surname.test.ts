@@ -7,7 +7,7 @@ import { greedyDecode } from '../../src/recognition/ocr/ctc.ts';
 import type { Charset, Span } from '../../src/recognition/lines.ts';
 import { surnameShare } from '../../src/idcard/index.ts';
 
-const charset = ['', '荷', '苟', '兰', '佳', '新', '靳', '幕', '慕', '容', '语', '王', '玉', ' '];
+const charset = ['', '荷', '苟', '兰', '佳', '新', '靳', '幕', '慕', '容', '语', '王', '玉', '余', '佘', ' '];
 const cs: Charset = { charset, classOf: new Map(charset.map((c, i) => [c, i])) };
 
 /** One step per character, each followed by a blank step; `p` maps class → probability at
@@ -55,6 +55,20 @@ describe('a name starts with a surname', () => {
     assert.deepEqual(preferSurname(field('荷兰', 0.95), [sure], cs), field('荷兰', 0.95));
     const clear = spanOf({ 荷: 0.85, 苟: 0.001 }, { 兰: 0.99 });
     assert.equal(preferSurname(field('荷兰'), [clear], cs).value, '荷兰');
+  });
+
+  it('takes the surname the model reads as another where it leaves it what only its own ink gets', () => {
+    // 0062 of seed 53: a 佘 read 余 at 0.72 with 佘 at 0.27; the model reads no 佘 as 佘 at all
+    const hidden = preferSurname(field('余兰', 0.72), [spanOf({ 余: 0.72, 佘: 0.27 }, { 兰: 0.99 })], cs);
+    assert.equal(hidden.value, '佘兰');
+    assert.ok(hidden.confidence < 0.9);
+    // however sure of 余 (a small sharp render: 余 0.94, 佘 0.054)
+    assert.equal(preferSurname(field('余兰', 0.94), [spanOf({ 余: 0.94, 佘: 0.054 }, { 兰: 0.99 })], cs).value, '佘兰');
+    // a 余 leaves 佘 a thousandth at most (0202 of seed 37: 余 0.81, 佘 0.0013)
+    assert.equal(preferSurname(field('余兰', 0.81), [spanOf({ 余: 0.81, 佘: 0.0013 }, { 兰: 0.99 })], cs).value, '余兰');
+    assert.equal(preferSurname(field('余兰', 0.99), [spanOf({ 余: 0.99 }, { 兰: 0.99 })], cs).value, '余兰');
+    // a pair the renders did not show stays as read
+    assert.equal(preferSurname(field('王兰', 0.8), [spanOf({ 王: 0.8, 玉: 0.19 }, { 兰: 0.99 })], cs).value, '王兰');
   });
 
   it('keeps a read surname of the ranking against a commoner look-alike, and leaves empty and one-character names alone', () => {

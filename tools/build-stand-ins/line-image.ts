@@ -1,6 +1,7 @@
 // The recogniser's input drawn from text: one 48 px line, dark ink on paper, the card's sans face
 // at 32 px (text about two thirds of the line, as the recogniser sees a cropped line).
 import { createCanvas } from '@napi-rs/canvas';
+import sharp from 'sharp';
 import { REC_HEIGHT } from '../../src/recognition/ocr/recognize.ts';
 import { SANS } from '../gen-cards/fonts.ts';
 
@@ -27,4 +28,15 @@ export function lineImage(text: string): { pixels: Uint8Array; width: number } {
     pixels[j] = rgba[i]!; pixels[j + 1] = rgba[i + 1]!; pixels[j + 2] = rgba[i + 2]!;
   }
   return { pixels, width };
+}
+
+/** `text` drawn as a line, reduced to `textPx` high and enlarged back, blurred by `blur`. */
+export async function smallLine(text: string, textPx: number, blur: number): Promise<{ pixels: Uint8Array; width: number }> {
+  const { pixels: rgb, width } = lineImage(text);
+  const f = textPx / DRAWN_PX;
+  const sw = Math.max(4, Math.round(width * f)), sh = Math.max(4, Math.round(REC_HEIGHT * f));
+  const small = await sharp(rgb, { raw: { width, height: REC_HEIGHT, channels: 3 } }).resize(sw, sh, { fit: 'fill' }).raw().toBuffer();
+  let up = sharp(small, { raw: { width: sw, height: sh, channels: 3 } }).resize(width, REC_HEIGHT, { fit: 'fill', kernel: 'linear' });
+  if (blur > 0) up = up.blur(blur);
+  return { pixels: new Uint8Array(await up.raw().toBuffer()), width };
 }

@@ -10,13 +10,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
 import { loadModels, releaseModels } from '../../src/recognition/ocr/engine.ts';
-import { REC_HEIGHT, recognizeLines } from '../../src/recognition/ocr/recognize.ts';
+import { recognizeLines } from '../../src/recognition/ocr/recognize.ts';
 import { greedyDecode } from '../../src/recognition/ocr/ctc.ts';
 import { NATIONS } from '../../src/idcard/index.ts';
 import { registerFonts } from '../gen-cards/fonts.ts';
-import { DRAWN_PX, lineImage } from './line-image.ts';
+import { smallLine } from './line-image.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const OUT = path.join(root, 'src/recognition/nation-look-alikes.json');
@@ -25,17 +24,6 @@ const TEXT_PX = [8, 10, 12];
 const BLURS = [0, 1.2, 2];
 /** a read recorded must come back this often among the renders */
 const MIN_COUNT = 2;
-
-/** `text` drawn as a line, reduced to `textPx` high and enlarged back, blurred by `blur`. */
-async function smallLine(text: string, textPx: number, blur: number): Promise<{ pixels: Uint8Array; width: number }> {
-  const { pixels: rgb, width } = lineImage(text);
-  const f = textPx / DRAWN_PX;
-  const sw = Math.max(4, Math.round(width * f)), sh = Math.max(4, Math.round(REC_HEIGHT * f));
-  const small = await sharp(rgb, { raw: { width, height: REC_HEIGHT, channels: 3 } }).resize(sw, sh, { fit: 'fill' }).raw().toBuffer();
-  let up = sharp(small, { raw: { width: sw, height: sh, channels: 3 } }).resize(width, REC_HEIGHT, { fit: 'fill', kernel: 'linear' });
-  if (blur > 0) up = up.blur(blur);
-  return { pixels: new Uint8Array(await up.raw().toBuffer()), width };
-}
 
 async function main(): Promise<void> {
   registerFonts();
