@@ -60,11 +60,12 @@ export async function parseBack(rows: Row[], cs: Charset, reread?: Reread): Prom
 /** what every issuing authority's name ends in */
 const BUREAU = /公安局|分局/;
 
-/** The bureau's name a row holds without its label: from the row's start (the label's
- *  characters and a colon dropped) to the last 局. */
+/** The bureau's name a row holds without its label: from the row's start (a colon dropped;
+ *  what is left of the label checkedAuthority drops where a bureau of the list follows, so
+ *  that 关岭…县 keeps its 关) to the last 局. */
 function unlabelledAuthority(row: Row, cs: Charset): ReadField | undefined {
   const chars = charsAfter(row, -1, cs);
-  while (chars.length && /^[签发机关：:;；,，、.。·]$/.test(chars[0]!.char)) chars.shift();
+  while (chars.length && /^[：:;；,，、.。·]$/.test(chars[0]!.char)) chars.shift();
   const end = chars.map((c) => c.char).lastIndexOf('局');
   if (end < 3) return undefined;
   return checkedAuthority(chars.slice(0, end + 1), cs);
@@ -140,6 +141,9 @@ function validityAfter(row: Row, from: number, cs: Charset): ReadField | undefin
   return value ? { value, confidence: minProb(d) } : undefined;
 }
 
+/** the label before the issuing authority */
+const AUTHORITY_LABEL = '签发机关';
+
 /**
  * The authority as read, checked against the names the region list gives: one it holds keeps
  * the model's confidence, unless the model also saw there the character of another name it holds
@@ -157,9 +161,15 @@ function checkedAuthority(chars: LineChar[], cs: Charset): ReadField {
     const contested = check.rivals.some(({ at, chars: rival }) => rival.some((r) => rivalProb(chars[at]!, r, cs) >= RIVAL_SEEN));
     return { value, confidence: contested ? Math.min(confidence, 0.89) : confidence };
   }
-  // the label's last character guessed from its ink at the value box's start (关岳阳市…)
-  if (chars.length > 1 && '机关'.includes(chars[0]!.char) && chars[0]!.prob < 0.5 && checkAuthority(value.slice(1)).known) {
-    return { value: value.slice(1), confidence: Math.min(...chars.slice(1).map((c) => c.prob)) };
+  // the label, or what is left of it, before a bureau of the list: its last character guessed
+  // from its ink at the value box's start (关岳阳市…), or all four misread (销找机类百色市…,
+  // 0151 of seed 89) — each a character of 签发机关 or one the model was unsure of
+  for (let k = 1; k <= [...AUTHORITY_LABEL].length && k < chars.length; k++) {
+    const c = chars[k - 1]!;
+    if (!(AUTHORITY_LABEL.includes(c.char) || c.prob < 0.5)) break;
+    // (the whole read is no bureau: a 关 of 关岭…县公安局 stays, the check above returned it)
+    const rest = chars.slice(k);
+    if (checkAuthority(rest.map((x) => x.char).join('')).known) return { value: rest.map((x) => x.char).join(''), confidence: Math.min(...rest.map((x) => x.prob)) };
   }
   if (check.nearest) return { value: check.nearest, confidence: Math.min(0.8, ...chars.filter((c, i) => c.char === [...check.nearest!][i]).map((c) => c.prob)) };
   return { value, confidence: Math.min(confidence, 0.89) };

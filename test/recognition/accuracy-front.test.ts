@@ -509,6 +509,23 @@ describe('the back', () => {
     assert.equal((await parseBack(rows, cs)).authority.value, '岳阳市公安局岳阳楼分局');
   });
 
+  it('drops the whole label misread before a bureau of the list, and nothing that is the bureau\'s', async () => {
+    // 0151 of seed 89: 签发机关 read 销找机类 (0.10 0.19 0.97 0.45) in a box of its own; the
+    // rest of each unsure character's probability on other characters, not on blank
+    const cs = charsetOf('销找机类百色市公安局田阳分局关岭布依族苗自治县锁钱我划米');
+    const label = (first: number) => line(cs, 40, [['销', 14, first], ['找', 17, 0.4], ['机', 20, 0.97], ['类', 23, 0.45]], {
+      销: [['锁', (1 - first) / 2 - 0.01], ['钱', (1 - first) / 2 - 0.01]], 找: [['我', 0.3], ['划', 0.29]], 类: [['米', 0.4]],
+    });
+    const misread = groupRows([label(0.35), line(cs, 40, run('百色市公安局田阳分局', 30, 3.2))]);
+    assert.equal((await parseBack(misread, cs)).authority.value, '百色市公安局田阳分局');
+    // a character read surely that is not the label's stays: no bureau is made by cutting it
+    const sure = groupRows([label(0.6), line(cs, 40, run('百色市公安局田阳分局', 30, 3.2))]);
+    assert.equal((await parseBack(sure, cs)).authority.value, '销找机类百色市公安局田阳分局');
+    // 关 that begins the bureau's own name is kept
+    const guanling = groupRows([line(cs, 40, run('关岭布依族苗族自治县公安局', 30, 3.2))]);
+    assert.equal((await parseBack(guanling, cs)).authority.value, '关岭布依族苗族自治县公安局');
+  });
+
   it('reads the values of a back whose labels were not read by their form, doubted', async () => {
     const cs = charsetOf('中华人民共和国居民身份证签发机关鹤岗市公安局东山分局有效期限0123456789.-长期县');
     const titles = [line(cs, 10.9, run('中华人民共和国', 30, 6)), line(cs, 22.5, run('居民身份证', 30, 10))];

@@ -69,6 +69,17 @@ describe('address region correction', () => {
     assert.equal(correctRegionStart(read(text, 0.99, { [i]: 0.2 }), everything), undefined);
     assert.equal(correctRegionStart(read(text, 0.99, { [i]: 0.2 }), everything, [b])?.value, b + '幸福路1号');
   });
+
+  it('corrects a municipality\'s district, a short chain, only where the card\'s number names it', () => {
+    // 0083 of seed 89: 涪 read 培 at 0.27; the number 500102… names 重庆市涪陵区
+    const text = '重庆市培陵区滨江路348号26栋1单元3006室';
+    assert.equal(correctRegionStart(read(text, 0.99, { 3: 0.27 }), everything), undefined, 'six characters less an edit is too little alone');
+    const fix = correctRegionStart(read(text, 0.99, { 3: 0.27 }), everything, chainsOfCode('500102'));
+    assert.equal(fix?.value, '重庆市涪陵区滨江路348号26栋1单元3006室');
+    // nor a confidently read character, nor two edits
+    assert.equal(correctRegionStart(read(text), everything, chainsOfCode('500102')), undefined);
+    assert.equal(correctRegionStart(read('重庆市培棱区滨江路1号', 0.99, { 3: 0.27, 4: 0.3 }), everything, chainsOfCode('500102')), undefined);
+  });
 });
 
 function findPair(chains: string[]): [string, string] | undefined {
