@@ -369,7 +369,9 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
     const spans = numberSpans(rows, at, idRow, cs, allowed.idNumber);
     fields.idCard = chooseIdNumber(decodeSpans(spans, cs, allowed.idNumber, 0.05), fields.birthday.value);
     if (birthRead) fields.birthday = agreeBirthday(fields.birthday, birthRead, fields.idCard);
-    if (trustedNumber(fields.idCard)) layout = layoutFromNumber(spans, cs, allowed.idNumber);
+    // the number's extent places the other fields: read surely, or with its check digit holding
+    // however unsure its last character (X at 0.64, 0181 of seed 7)
+    if (trustedNumber(fields.idCard) || validId(fields.idCard.value)) layout = layoutFromNumber(spans, cs, allowed.idNumber);
   }
   if (sexRow !== undefined) {
     const row = rows[sexRow]!;
@@ -423,6 +425,13 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
     }
   }
   fields.sex = agreeSex(fields.sex, fields.idCard);
+  // no name row at all (neither 姓名 nor the name boxed: the card's top line on a slanted scan,
+  // 0109 of seed 83) while the sex's row and the rows' pitch are known: the name's place, a row
+  // above the sex's value, read once
+  if (nameRow === undefined && sexRow !== undefined && reread) {
+    const name = await missedName(rows, sexRow, birthRow, valueLefts, layout, cs, reread);
+    if (name) fields.name = preferSurname(name.field, [name.span], cs);
+  }
   // 住址 unreadable: the address starts on the row after the birthday read, down to the number
   const addressRow = at['住址']?.row ?? (fields.birthday.value && birthRow !== undefined && idRow > birthRow + 1 ? birthRow + 1 : undefined);
   if (addressRow !== undefined) {
@@ -635,21 +644,31 @@ async function missedValue(rows: Row[], r: number, labelEnd: number, cs: Charset
  * rows, `dv` across them from `ref`'s line, read once. A read counts only when it is clearly
  * text from the place's start, without a gap; marks further on are not it.
  */
-async function textAtPlace(ref: TextLine, left: number, right: number, dv: number, cs: Charset, reread: Reread): Promise<Span | undefined> {
+async function textAtPlace(ref: TextLine, left: number, right: number, dv: number, cs: Charset, reread: Reread, label?: string): Promise<Span | undefined> {
   const again = await readPlace(ref, left, right, dv, reread);
   if (!again) return undefined;
   // with the characters the model saw but did not name: a mark further on is one too
   // (not the faint guesses that fill blank paper between them)
-  const all = gapAwareDecode({ line: again, from: 0, to: again.probs.steps }, cs).chars.filter((c) => c.char !== ' ' && c.prob >= 0.1);
+  let all = gapAwareDecode({ line: again, from: 0, to: again.probs.steps }, cs).chars.filter((c) => c.char !== ' ' && c.prob >= 0.1);
   const pitch = again.pitch ?? again.probs.steps / 12;
-  if (!all.length || all[0]!.t0 > 2 * pitch + 3) return undefined;
+  // the place's start on the label's last characters: the text is what follows them
+  let from = 0;
+  if (label) {
+    let k = 0;
+    while (k < all.length && label.includes(all[k]!.char) && all[k]!.prob >= 0.5) k++;
+    if (k > 0 && k < all.length) {
+      from = (all[k - 1]!.t1 + all[k]!.t0 + 1) >> 1;
+      all = all.slice(k);
+    }
+  }
+  if (!all.length || all[0]!.t0 - from > 2 * pitch + 3) return undefined;
   let n = 1;
   while (n < all.length && all[n]!.t0 - all[n - 1]!.t1 <= 2 * pitch) n++;
   const chars = all.slice(0, n);
   if (chars.some((c) => c.prob < 0.5) || chars.reduce((a, c) => a + c.prob, 0) / n < 0.7) return undefined;
   // up to the next mark, or a character's advance past the last (faint guesses fill the rest)
   const to = n < all.length ? (chars[n - 1]!.t1 + all[n]!.t0 + 1) >> 1 : Math.min(again.probs.steps, chars[n - 1]!.t1 + 1 + Math.ceil(pitch));
-  return { line: again, from: 0, to };
+  return { line: again, from, to };
 }
 
 /**
@@ -700,6 +719,30 @@ async function missedNation(row: Row, from: number | undefined, layout: Layout |
   if (!again) return undefined;
   const seen = again.text.chars.some((c) => /\p{Script=Han}/u.test(c.char) && !'民族'.includes(c.char) && c.prob >= 0.1);
   return seen ? { line: again, from: 0, to: again.probs.steps } : undefined;
+}
+
+/** the name's row above the sex's, and how far the name's place reaches from its value column, in mm */
+const NAME_ABOVE_SEX_MM = ABOVE_NUMBER_MM.name - ABOVE_NUMBER_MM.sex, NAME_PLACE_MM = 32;
+
+/**
+ * The name read at its place where the detector boxed nothing of its row: a row pitch (from
+ * the birthday's row, else from the number's extent) above the sex's row, from the value
+ * column. Taken only as a name, two characters or more, and never more sure than 0.89.
+ */
+async function missedName(rows: Row[], sexRow: number, birthRow: number | undefined, valueLefts: number[], layout: Layout | undefined, cs: Charset, reread: Reread): Promise<{ field: ReadField; span: Span } | undefined> {
+  const row = rows[sexRow]!;
+  const perMm = layout ? layout.u(1) - layout.u(0) : undefined;
+  const pitch = birthRow !== undefined && birthRow > sexRow ? (rows[birthRow]!.v - row.v) / (birthRow - sexRow) : perMm ? NAME_ABOVE_SEX_MM * perMm : undefined;
+  if (!pitch || !(pitch > 0)) return undefined;
+  const mm = perMm ?? pitch / NAME_ABOVE_SEX_MM;
+  const left = valueLefts.length ? valueLefts.reduce((a, b) => a + b, 0) / valueLefts.length - SEX_MARGIN_MM * mm : layout?.u(SEX_VALUE_MM[0]);
+  if (left === undefined) return undefined;
+  const ref = row.lines.reduce((a, l) => (l.box.h > a.box.h ? l : a));
+  const span = await textAtPlace(ref, left, left + NAME_PLACE_MM * mm, row.v - pitch - ref.box.v, cs, reread, '姓名');
+  if (!span) return undefined;
+  const name = withoutStray(freeField([span], cs), true);
+  if (!/^\p{Script=Han}{2,}(?:·\p{Script=Han}+)*$/u.test(name.value)) return undefined;
+  return { field: { ...name, confidence: Math.min(name.confidence, 0.89) }, span };
 }
 
 /** where the sex's one character stands, with a character's margin on each side, in mm */

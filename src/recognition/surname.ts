@@ -20,6 +20,8 @@ const SURE = 0.9;
 const PRIOR_WEIGHT = 0.25;
 /** a read surname at least this common is kept (every surname of the ranking is) */
 const COMMON_ENOUGH = 1e-5;
+/** a first character read below this is a mark, not a surname, where a compound one follows */
+const FAINT = 0.5;
 /** a field whose first character the prior chose is never more sure than this */
 const CHOSEN_BY_PRIOR = 0.89;
 
@@ -35,6 +37,11 @@ export function preferSurname(field: ReadField, spans: Span[], cs: Charset): Rea
   // the first character the spans read that is the name's (a label's 名 or a speck may precede it)
   const first = decodeSpans(spans, cs).chars.find((c) => c.char === chars[0]);
   if (!first) return field;
+  // a faint mark read before a compound surname (容, the label's ink, before 皇甫玥; 0117 of seed
+  // 23): no name holds a character before 皇甫
+  if (chars.length >= 3 && first.prob < FAINT && compoundSurnames().has(chars[1]! + chars[2]!)) {
+    return { value: chars.slice(1).join(''), confidence: Math.min(field.confidence, CHOSEN_BY_PRIOR) };
+  }
   const hidden = hiddenSurname(first, cs);
   if (hidden) return { value: hidden + chars.slice(1).join(''), confidence: Math.min(field.confidence, CHOSEN_BY_PRIOR) };
   if (first.prob >= SURE) return field;
@@ -79,6 +86,12 @@ function hiddenSurname(read: DecodedChar, cs: Charset): string | undefined {
  *  (an unlisted pair gets the floor, never more than `ch` alone) */
 function shareStartingWith(ch: string, next: string): number {
   return Math.max(surnameShare(ch), surnameShare(ch + next));
+}
+
+let compounds: Set<string> | undefined;
+/** the two-character surnames of the ranking */
+function compoundSurnames(): Set<string> {
+  return (compounds ??= new Set(knownSurnames().filter((s) => [...s].length === 2)));
 }
 
 let starts: string[] | undefined;

@@ -251,6 +251,17 @@ describe('values by the layout when their labels are unreadable', () => {
     assert.equal(f.nation.value, '汉');
   });
 
+  it('places them by a number whose check digit holds, however unsure its last character', async () => {
+    // 0181 of seed 7: 35082419591101513X with its X at 0.64
+    const unsure = lines().slice(0, -1);
+    const digits = number(id);
+    digits[17] = [digits[17]![0], digits[17]![1], 0.64];
+    const f = await parseFront(card(cs, [...unsure, line(cs, 46.6, digits, { 3: [['8', 0.3]] })]), cs);
+    assert.equal(f.idCard.value, id);
+    assert.ok(f.idCard.confidence < 0.8, `an unsure number: ${f.idCard.confidence}`);
+    assert.equal(f.nation.value, '锡伯');
+  });
+
   it('reads a blurred two-character nation as two characters, by the extent of its ink', async () => {
     // 0085 as the model really read it: 锡 faint under 钢 and 销, 伯 barely named and 白 close
     // behind it — one character alone (白) explained the read better, not the ink two wide
@@ -958,5 +969,42 @@ describe('rows and names on cards seen in perspective, labels unread', () => {
 
   it('adds no · the name read as one line does not show', async () => {
     assert.equal((await parseFront(split(), cs, dotted(false))).name.value, '阿孜古丽努尔');
+  });
+});
+
+describe('a name row the detector missed', () => {
+  // 0109 of seed 83: a slanted scan where neither 姓名 nor the name was boxed
+  const id = '411326198608073093';
+  const cs = charsetOf('姓名敖生性别男民族汉出生1986年8月7日住址河南省南阳市淅川县石桥镇府前北路372号公民身份号码' + id);
+  const nameRow: [string, number, number?][] = [['姓', 7.5], ['名', 12.5], ['敖', 18.7, 0.59], ['生', 22.5]];
+  const found = () => [
+    line(cs, 16.2, [['别', 12.5], ['男', 18.4], ...run('民族', 29.5, 5), ['汉', 40.6]]),
+    line(cs, 22.8, [...run('出生', 7.5, 5), ...run('1986', 17.5, 1.8), ['年', 25.5], ['8', 29.4], ['月', 33.5], ['7', 37.6], ['日', 41.7]]),
+    line(cs, 29.4, [...run('住址', 7.5, 5), ...run('河南省南阳市淅川县石桥', 18.4, 3.2)]),
+    line(cs, 34.0, run('镇府前北路372号', 18.4, 2.2)),
+    line(cs, 46.6, run('公民身份号码', 7, 2.7)),
+    line(cs, 46.6, number(id)),
+  ];
+  /** the second look: what the card prints inside the box it is given, on the name's row */
+  const looks = (printed: [string, number, number?][]) => async (ls: TextLine[]) => ls.map((l) => {
+    const left = l.box.u - l.box.w / 2, right = l.box.u + l.box.w / 2;
+    const same = found().find((x) => Math.abs(x.box.v - l.box.v) < 0.5 && Math.abs(x.box.u - l.box.u) < 0.5);
+    if (same) return same;
+    const inside = Math.abs(l.box.v - 9.6) < 2 ? printed.filter(([, mm]) => mm > left && mm < right) : [];
+    const read = line(cs, l.box.v, inside.length ? inside : [['号', (left + right) / 2, 0.01]]);
+    if (l.pitch) read.pitch = l.pitch;
+    return read;
+  });
+
+  it('reads the name a row above the sex, after the label\'s last characters, doubted', async () => {
+    const f = await parseFront(card(cs, found()), cs, looks(nameRow));
+    assert.equal(f.name.value, '敖生');
+    assert.ok(f.name.confidence < 0.9);
+    assert.equal(f.sex.value, '男');
+  });
+
+  it('takes nothing from a blank place, nor a lone character', async () => {
+    assert.equal((await parseFront(card(cs, found()), cs, looks([]))).name.value, '');
+    assert.equal((await parseFront(card(cs, found()), cs, looks([['姓', 7.5], ['名', 12.5], ['敖', 18.7]]))).name.value, '');
   });
 });

@@ -7,7 +7,7 @@ import { greedyDecode } from '../../src/recognition/ocr/ctc.ts';
 import type { Charset, Span } from '../../src/recognition/lines.ts';
 import { surnameShare } from '../../src/idcard/index.ts';
 
-const charset = ['', '荷', '苟', '兰', '佳', '新', '靳', '幕', '慕', '容', '语', '王', '玉', '余', '佘', ' '];
+const charset = ['', '荷', '苟', '兰', '佳', '新', '靳', '幕', '慕', '容', '语', '王', '玉', '余', '佘', '皇', '甫', '玥', ' '];
 const cs: Charset = { charset, classOf: new Map(charset.map((c, i) => [c, i])) };
 
 /** One step per character, each followed by a blank step; `p` maps class → probability at
@@ -69,6 +69,15 @@ describe('a name starts with a surname', () => {
     assert.equal(preferSurname(field('余兰', 0.99), [spanOf({ 余: 0.99 }, { 兰: 0.99 })], cs).value, '余兰');
     // a pair the renders did not show stays as read
     assert.equal(preferSurname(field('王兰', 0.8), [spanOf({ 王: 0.8, 玉: 0.19 }, { 兰: 0.99 })], cs).value, '王兰');
+  });
+
+  it('drops a faint mark read before a compound surname, not a character read surely', () => {
+    // 0117 of seed 23: the label's ink read 容 (at 0.04) before 皇甫玥
+    const faint = preferSurname(field('容皇甫玥', 0.3), [spanOf({ 容: 0.3, 荷: 0.25, 苟: 0.25 }, { 皇: 0.87 }, { 甫: 0.51 }, { 玥: 0.89 })], cs);
+    assert.equal(faint.value, '皇甫玥');
+    assert.equal(preferSurname(field('容皇甫玥', 0.8), [spanOf({ 容: 0.8 }, { 皇: 0.87 }, { 甫: 0.51 }, { 玥: 0.89 })], cs).value, '容皇甫玥');
+    // a single surname after the mark is not enough to tell it from a name's first character
+    assert.equal(preferSurname(field('容王兰', 0.3), [spanOf({ 容: 0.3, 荷: 0.25, 苟: 0.25 }, { 王: 0.9 }, { 兰: 0.9 })], cs).value, '容王兰');
   });
 
   it('keeps a read surname of the ranking against a commoner look-alike, and leaves empty and one-character names alone', () => {
