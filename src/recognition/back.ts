@@ -169,7 +169,8 @@ function checkedAuthority(chars: LineChar[], cs: Charset): ReadField {
     if (!(AUTHORITY_LABEL.includes(c.char) || c.prob < 0.5)) break;
     // (the whole read is no bureau: a 关 of 关岭…县公安局 stays, the check above returned it)
     const rest = chars.slice(k);
-    if (checkAuthority(rest.map((x) => x.char).join('')).known) return { value: rest.map((x) => x.char).join(''), confidence: Math.min(...rest.map((x) => x.prob)) };
+    const name = rest.map((x) => x.char).join('');
+    if (checkAuthority(name).known) return { value: name, confidence: Math.min(...rest.map((x) => x.prob)) };
   }
   if (check.nearest) return { value: check.nearest, confidence: Math.min(0.8, ...chars.filter((c, i) => c.char === [...check.nearest!][i]).map((c) => c.prob)) };
   return { value, confidence: Math.min(confidence, 0.89) };

@@ -642,7 +642,8 @@ async function missedValue(rows: Row[], r: number, labelEnd: number, cs: Charset
 /**
  * The text at a place where the detector found none: a box from `left` to `right` along the
  * rows, `dv` across them from `ref`'s line, read once. A read counts only when it is clearly
- * text from the place's start, without a gap; marks further on are not it.
+ * text from the place's start, without a gap; marks further on are not it. `label`: characters
+ * of a label the place may start on, skipped (read surely) before the text.
  */
 async function textAtPlace(ref: TextLine, left: number, right: number, dv: number, cs: Charset, reread: Reread, label?: string): Promise<Span | undefined> {
   const again = await readPlace(ref, left, right, dv, reread);
@@ -733,7 +734,7 @@ async function missedName(rows: Row[], sexRow: number, birthRow: number | undefi
   const row = rows[sexRow]!;
   const perMm = layout ? layout.u(1) - layout.u(0) : undefined;
   const pitch = birthRow !== undefined && birthRow > sexRow ? (rows[birthRow]!.v - row.v) / (birthRow - sexRow) : perMm ? NAME_ABOVE_SEX_MM * perMm : undefined;
-  if (!pitch || !(pitch > 0)) return undefined;
+  if (!(pitch && pitch > 0)) return undefined;
   const mm = perMm ?? pitch / NAME_ABOVE_SEX_MM;
   const left = valueLefts.length ? valueLefts.reduce((a, b) => a + b, 0) / valueLefts.length - SEX_MARGIN_MM * mm : layout?.u(SEX_VALUE_MM[0]);
   if (left === undefined) return undefined;

@@ -42,8 +42,8 @@ export function preferSurname(field: ReadField, spans: Span[], cs: Charset): Rea
   if (chars.length >= 3 && first.prob < FAINT && compoundSurnames().has(chars[1]! + chars[2]!)) {
     return { value: chars.slice(1).join(''), confidence: Math.min(field.confidence, CHOSEN_BY_PRIOR) };
   }
-  const hidden = hiddenSurname(first, cs);
-  if (hidden) return { value: hidden + chars.slice(1).join(''), confidence: Math.min(field.confidence, CHOSEN_BY_PRIOR) };
+  const other = surnameReadAsThis(first, cs);
+  if (other) return { value: other + chars.slice(1).join(''), confidence: Math.min(field.confidence, CHOSEN_BY_PRIOR) };
   if (first.prob >= SURE) return field;
   // a surname people hold stays: the prior tells a misread from a surname, not which of two
   // surnames a card holds (佘 is rarer than 余, yet 佘 is what a card of a 佘 shows)
@@ -69,7 +69,7 @@ const LOOK_ALIKES = (lookAlikeTable as unknown as { lookAlikes: Record<string, [
  * a 余 leaves 佘 0.001), measured on renders by tools/build-stand-ins/surnames.ts; of two, the
  * one furthest past its threshold. However sure the read: the model is sure of 余 on a 佘.
  */
-function hiddenSurname(read: DecodedChar, cs: Charset): string | undefined {
+function surnameReadAsThis(read: DecodedChar, cs: Charset): string | undefined {
   const own = classProbAt(read, read.cls);
   if (!(own > 0)) return undefined;
   let best: string | undefined, bestMargin = 1;
