@@ -389,10 +389,8 @@ export async function parseFront(rows: Row[], cs: Charset, reread?: Reread): Pro
     // nothing read where the card prints the sex (the detector missed its box): its place,
     // located by the number's extent, read once; only 男 or 女 as the model reads it there
     if (!fields.sex.value && layout && reread) {
-      // the value column of the rows around it where they were read (a card in perspective
-      // shifts the rows above the number), else where the number's extent puts it
       const perMm = layout.u(1) - layout.u(0);
-      const left = valueLefts.length ? valueLefts.reduce((a, b) => a + b, 0) / valueLefts.length - SEX_MARGIN_MM * perMm : layout.u(SEX_VALUE_MM[0]);
+      const left = valueColumnStart(valueLefts, perMm, layout)!;
       const place = await readPlaceOf(row, left, left + (SEX_VALUE_MM[1] - SEX_VALUE_MM[0]) * perMm, reread);
       const again = place && chooseFromList([place], cs, SEXES);
       if (again?.value && place!.line.text.text.includes(again.value)) fields.sex = { ...again, confidence: Math.min(again.confidence, 0.89) };
@@ -715,7 +713,7 @@ async function missedNation(row: Row, from: number | undefined, layout: Layout |
   const withPitch = row.lines.find((l) => l.pitch);
   const perMm = layout ? layout.u(1) - layout.u(0) : withPitch ? (withPitch.pitch! * withPitch.box.w) / Math.max(1, withPitch.probs.steps) / VALUE_PITCH_MM : undefined;
   if (!perMm || !(perMm > 0)) return undefined;
-  const ref = row.lines.reduce((a, l) => (l.box.h > a.box.h ? l : a));
+  const ref = tallestLine(row);
   const again = await readPlace(ref, left - 0.5 * perMm, left + NATION_WIDTH_MM * perMm, row.v - ref.box.v, reread);
   if (!again) return undefined;
   const seen = again.text.chars.some((c) => /\p{Script=Han}/u.test(c.char) && !'民族'.includes(c.char) && c.prob >= 0.1);
@@ -736,9 +734,9 @@ async function missedName(rows: Row[], sexRow: number, birthRow: number | undefi
   const pitch = birthRow !== undefined && birthRow > sexRow ? (rows[birthRow]!.v - row.v) / (birthRow - sexRow) : perMm ? NAME_ABOVE_SEX_MM * perMm : undefined;
   if (!(pitch && pitch > 0)) return undefined;
   const mm = perMm ?? pitch / NAME_ABOVE_SEX_MM;
-  const left = valueLefts.length ? valueLefts.reduce((a, b) => a + b, 0) / valueLefts.length - SEX_MARGIN_MM * mm : layout?.u(SEX_VALUE_MM[0]);
+  const left = valueColumnStart(valueLefts, mm, layout);
   if (left === undefined) return undefined;
-  const ref = row.lines.reduce((a, l) => (l.box.h > a.box.h ? l : a));
+  const ref = tallestLine(row);
   const span = await textAtPlace(ref, left, left + NAME_PLACE_MM * mm, row.v - pitch - ref.box.v, cs, reread, '姓名');
   if (!span) return undefined;
   const name = withoutStray(freeField([span], cs), true);
@@ -749,8 +747,23 @@ async function missedName(rows: Row[], sexRow: number, birthRow: number | undefi
 /** where the sex's one character stands, with a character's margin on each side, in mm */
 const SEX_VALUE_MM = [14.5, 22.5] as const;
 
-/** how far before the value column the sex's place starts, in mm */
+/** how far before the value column a value's place starts, in mm */
 const SEX_MARGIN_MM = 2;
+
+/**
+ * Where a value's place starts along the rows, a margin before the value column: the column of
+ * the rows read around it (a card in perspective shifts the rows above the number), else where
+ * the number's extent puts it; undefined with neither. `perMm`: the rows' units per mm.
+ */
+function valueColumnStart(valueLefts: number[], perMm: number, layout: Layout | undefined): number | undefined {
+  if (valueLefts.length) return valueLefts.reduce((a, b) => a + b, 0) / valueLefts.length - SEX_MARGIN_MM * perMm;
+  return layout?.u(SEX_VALUE_MM[0]);
+}
+
+/** The row's tallest line: the reference a place on the row is read from. */
+function tallestLine(row: Row): TextLine {
+  return row.lines.reduce((a, l) => (l.box.h > a.box.h ? l : a));
+}
 
 /** The left end of a span along the rows. */
 function spanLeft(sp: Span): number {
@@ -760,7 +773,7 @@ function spanLeft(sp: Span): number {
 
 /** The row's place from `left` to `right` along the rows read once. */
 async function readPlaceOf(row: Row, left: number, right: number, reread: Reread): Promise<Span | undefined> {
-  const ref = row.lines.reduce((a, l) => (l.box.h > a.box.h ? l : a));
+  const ref = tallestLine(row);
   const again = await readPlace(ref, left, right, row.v - ref.box.v, reread);
   return again ? { line: again, from: 0, to: again.probs.steps } : undefined;
 }
