@@ -655,7 +655,9 @@ async function textAtPlace(ref: TextLine, left: number, right: number, dv: numbe
   if (label) {
     let k = 0;
     while (k < all.length && label.includes(all[k]!.char) && all[k]!.prob >= 0.5) k++;
-    if (k > 0 && k < all.length) {
+    // the label and nothing after it: no text (姓名 is no name)
+    if (k === all.length) return undefined;
+    if (k > 0) {
       from = (all[k - 1]!.t1 + all[k]!.t0 + 1) >> 1;
       all = all.slice(k);
     }

@@ -1003,8 +1003,10 @@ describe('a name row the detector missed', () => {
     assert.equal(f.sex.value, '男');
   });
 
-  it('takes nothing from a blank place, nor a lone character', async () => {
+  it('takes nothing from a blank place, a lone character or the label alone', async () => {
     assert.equal((await parseFront(card(cs, found()), cs, looks([]))).name.value, '');
     assert.equal((await parseFront(card(cs, found()), cs, looks([['姓', 7.5], ['名', 12.5], ['敖', 18.7]]))).name.value, '');
+    // the label alone at the place's start (the card shifted right by perspective) is no name
+    assert.equal((await parseFront(card(cs, found()), cs, looks([['姓', 17.5], ['名', 21.5]]))).name.value, '');
   });
 });
