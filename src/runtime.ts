@@ -2,6 +2,7 @@
 // verification source, the recognition engine (loading in the background), metrics, logger.
 // `shiming serve`, `recognize` and `verify` all start here, so they answer alike.
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Config } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
@@ -46,7 +47,12 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   const verification = createVerificationSource(store, config);
   const recognizer: Promise<Recognizer | undefined> = options.recognition === false
     ? Promise.resolve(undefined)
-    : createRecognizer({ poolSize: options.poolSize ?? config.recognition.poolSize, threads: config.recognition.threads }).catch((err: unknown) => {
+    : createRecognizer({
+        poolSize: options.poolSize ?? config.recognition.poolSize,
+        threads: config.recognition.threads,
+        // the rewritten model graphs, kept with the service's data between starts
+        graphCacheDir: path.join(config.storage.dataDir, 'model-graphs'),
+      }).catch((err: unknown) => {
         logger.error({ err }, 'recognition engine failed to load; /OcridCard answers -4 until restarted');
         return undefined;
       });

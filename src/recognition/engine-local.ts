@@ -13,15 +13,16 @@ export interface LocalEngine {
   close(): Promise<void>;
 }
 
-/** `graphs`: the rewritten model graphs when the caller has them (the pool), else made here;
+/** `graphs`: the rewritten model graphs when the caller has them (the pool), else taken from the
+ *  cache in `graphCacheDir` (ocr/graph-cache.ts) or made here;
  *  `peers`: a pool worker's links to the other workers, to share line recognition (peer.ts). */
 /** `maxSide`: images with a longer side are decoded reduced to RECOGNITION_REDUCED_SIDE (or to
  *  `maxSide` when smaller); default RECOGNITION_MAX_SIDE, 4096 = every accepted image whole. */
-export async function createLocalEngine(opts: { threads?: number; graphs?: ModelGraphs; peers?: PeerSetup; maxSide?: number } = {}): Promise<LocalEngine> {
+export async function createLocalEngine(opts: { threads?: number; graphs?: ModelGraphs; graphCacheDir?: string; peers?: PeerSetup; maxSide?: number } = {}): Promise<LocalEngine> {
   // one worker, one core: libvips must not start its own thread pool per call either
   sharp.concurrency(1);
   sharp.cache(false);
-  const models: OcrModels = await loadModels({ threads: opts.threads ?? 1, graphs: opts.graphs, wideDet: !!opts.peers && opts.peers.wideDet !== false });
+  const models: OcrModels = await loadModels({ threads: opts.threads ?? 1, graphs: opts.graphs, graphCacheDir: opts.graphCacheDir, wideDet: !!opts.peers && opts.peers.wideDet !== false });
   if (opts.peers) {
     const peers = startPeers(opts.peers, (crop) => recognizeLine(models, crop));
     // a card's lines shared with an idle peer; its detection runs on two cores when one is idle

@@ -1,11 +1,12 @@
-// A short-lived worker thread: reads and rewrites the model graphs (ocr/engine.ts
-// readModelGraphs), hands the bytes to the pool and exits — so the copies the rewrite makes on
-// the way die with this thread instead of staying resident in every recognition worker.
-import { parentPort } from 'node:worker_threads';
-import { readModelGraphs } from './ocr/engine.ts';
+// A short-lived worker thread: rewrites the model graphs into the cache (ocr/graph-cache.ts) and
+// hands the pool their paths — or, when the cache folder cannot be used, the bytes — then exits,
+// so the copies the rewrite makes on the way die with this thread instead of staying resident.
+import { parentPort, workerData } from 'node:worker_threads';
+import { writeGraphCache } from './ocr/graph-cache.ts';
+import { modelSources } from './ocr/engine.ts';
 
 const port = parentPort;
 if (!port) throw new Error('graphs-worker.ts runs as a worker thread');
-const graphs = readModelGraphs();
-// each rewrite result owns its buffer: transfer, do not copy
-port.postMessage(graphs, [graphs.det.buffer, graphs.rec.buffer, graphs.cls.buffer] as ArrayBuffer[]);
+const graphs = writeGraphCache((workerData as { cacheDir: string }).cacheDir, modelSources());
+// bytes (the cache could not be written) each own their buffer: transfer, do not copy
+port.postMessage(graphs, Object.values(graphs).flatMap((g) => (typeof g === 'string' ? [] : [g.buffer as ArrayBuffer])));

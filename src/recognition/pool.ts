@@ -7,7 +7,8 @@ import { createLocalEngine } from './engine-local.ts';
 import { ImageRejected } from './image.ts';
 import type { RecognitionResult, Recognizer } from './types.ts';
 import type { Job, Reply, WorkerData } from './worker.ts';
-import type { ModelGraphs } from './ocr/engine.ts';
+import { modelSources, type ModelGraphs } from './ocr/engine.ts';
+import { cachedGraphFiles, defaultGraphCacheDir } from './ocr/graph-cache.ts';
 import { createPeerControl, IDLE, OWN, PEER, type PeerPortMessage, type PeerSetup } from './peer.ts';
 
 export interface RecognizerOptions {
@@ -26,14 +27,22 @@ export interface RecognizerOptions {
   /** images with a longer side are decoded reduced (default RECOGNITION_MAX_SIDE, image.ts;
    *  4096 = every accepted image at full size, for measuring what the reduction saves) */
   maxSide?: number;
+  /** where the rewritten model graphs are kept between starts (ocr/graph-cache.ts); default a
+   *  folder of this user's in the system's temporary folder */
+  graphCacheDir?: string;
 }
 
 const BOOT = typeScriptWorkerSource(new URL('./worker.ts', import.meta.url));
 
-/** The rewritten model graphs, made once in a thread of their own (see graphs-worker.ts). */
-function graphsFromWorker(): Promise<ModelGraphs> {
+/** The rewritten model graphs: from the cache, or rewritten into it in a thread of their own
+ *  (see graphs-worker.ts). */
+async function graphsFor(cacheDir: string): Promise<ModelGraphs> {
+  return cachedGraphFiles(cacheDir, modelSources()) ?? graphsFromWorker(cacheDir);
+}
+
+function graphsFromWorker(cacheDir: string): Promise<ModelGraphs> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(typeScriptWorkerSource(new URL('./graphs-worker.ts', import.meta.url)), { eval: true });
+    const worker = new Worker(typeScriptWorkerSource(new URL('./graphs-worker.ts', import.meta.url)), { eval: true, workerData: { cacheDir } });
     worker.once('message', (graphs: ModelGraphs) => {
       resolve(graphs);
       void worker.terminate();
@@ -69,7 +78,7 @@ export interface PoolRecognizer extends Recognizer {
 export async function createRecognizer(opts: RecognizerOptions = {}): Promise<PoolRecognizer> {
   const size = opts.poolSize ?? availableParallelism();
   const threads = Math.max(1, Math.floor(opts.threads ?? 1));
-  if (size <= 0) return inThread(threads, opts.maxSide);
+  if (size <= 0) return inThread(threads, opts.maxSide, opts.graphCacheDir);
   const queue: Pending[] = [];
   const slots: Slot[] = [];
   let nextId = 1;
@@ -97,8 +106,8 @@ export async function createRecognizer(opts: RecognizerOptions = {}): Promise<Po
     queued();
   };
 
-  // not kept once the workers have loaded them (15 MB): a worker that dies is replaced from a
-  // fresh rewrite, which costs a second or two once, rather than 15 MB resident for good
+  // not kept once the workers have loaded them (15 MB when they are bytes, not files): a worker
+  // that dies is replaced from the cache, or a fresh rewrite, rather than 15 MB resident for good
   // (the worker is made outside the closures below, which would otherwise keep `graphs` alive)
   const start = (graphs: ModelGraphs, index: number): Promise<Slot> => {
     // not free until it is ready
@@ -174,7 +183,7 @@ export async function createRecognizer(opts: RecognizerOptions = {}): Promise<Po
 
   // the graphs live in this function's own scope only, not in the closures the pool keeps
   async function startFresh(indices: number[]): Promise<Slot[]> {
-    const graphs = await graphsFromWorker();
+    const graphs = await graphsFor(opts.graphCacheDir ?? defaultGraphCacheDir());
     return Promise.all(indices.map((index) => start(graphs, index)));
   }
   slots.push(...(await startFresh(Array.from({ length: size }, (_, i) => i))));
@@ -203,8 +212,8 @@ export async function createRecognizer(opts: RecognizerOptions = {}): Promise<Po
   };
 }
 
-async function inThread(threads: number, maxSide: number | undefined): Promise<PoolRecognizer> {
-  const engine = await createLocalEngine({ threads, maxSide });
+async function inThread(threads: number, maxSide: number | undefined, graphCacheDir: string | undefined): Promise<PoolRecognizer> {
+  const engine = await createLocalEngine({ threads, maxSide, graphCacheDir });
   let waiting = 0;
   let chain: Promise<unknown> = Promise.resolve();
   return {

