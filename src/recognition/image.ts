@@ -32,7 +32,7 @@ export interface ImageInfo {
 /**
  * The recognition engine (engine-local.ts) decodes an image whose long side is over
  * RECOGNITION_MAX_SIDE reduced to RECOGNITION_REDUCED_SIDE: nothing downstream reads finer — text
- * detection looks at 1280 px at most, and lines are cropped from a copy where text is at most
+ * detection looks at 960 px at most, and lines are cropped from a copy where text is at most
  * 72 px high. A 4096 px photo (the largest the API accepts) comes out at half size, an exact
  * 2:1 reduction; scans and photos up to 2560 px are decoded whole (a reduction by a few percent
  * would only blur them, for a few MB).

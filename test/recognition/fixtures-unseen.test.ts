@@ -43,7 +43,7 @@ describe('fixture cards of unseen seeds', () => {
 
   it('reads a card small in a large photo whose quick look merged its lines into a few tall blobs', async () => {
     // the 640 px look gives blobs 27-45 px high, several lines each: tall enough to pass for
-    // readable text, read as fragments and no side; the closer look at 1280 px reads it all
+    // readable text, read as fragments and no side; the closer look at the whole image reads it all
     const { t, r } = await read('front-small-in-large-photo.jpg');
     assert.equal(r.side, 'front');
     for (const f of ['name', 'sex', 'nation', 'birthday', 'address', 'idCard'] as const) assert.equal(r.front?.[f].value, t.front![f], f);
