@@ -4,7 +4,9 @@
 // images with the 'large' distortion first so the 4096 px photos are in every run), with both
 // workers busy (`--lanes`: requests in flight, default 2 per worker; 1 = one request at a time,
 // for single-request latency). Prints RSS after start, peak RSS (sampled every 10 ms, and the
-// kernel's VmHWM), RSS after the run and after a pause, cards/s, median latency, CPU per card.
+// kernel's VmHWM), RSS after the run and after a pause, cards/s, median latency, CPU per card,
+// and what the resident memory is near the peak and after the run (malloc heap, anonymous
+// mappings, libraries: /proc/self/smaps).
 // Run it with MALLOC_ARENA_MAX=1 in the environment to see what glibc's per-thread arenas cost.
 // `--peers off`: no sharing of a card's line recognition with an idle worker (peer.ts).
 // `--peers lines`: only line sharing (no two-thread detection). `--peers off,lines,on` (or `ab` =
@@ -43,8 +45,32 @@ const rest = rows.filter((r) => !r.distortions.includes('large'));
 const picked = values.only ? rows.filter((r) => r.distortions.includes(values.only!)) : rest.flatMap((r, i) => (i % 4 === 0 && large[i / 4] ? [large[i / 4]!, r] : [r]));
 const list = picked.slice(0, Number(values.count));
 
+/** what the resident memory is, by kind of mapping (MB): the malloc heap ([heap]), anonymous
+ *  mappings (V8's heaps, allocations past glibc's mmap threshold — and malloc's heap itself
+ *  when the break cannot grow), the shared libraries and the node binary */
+function residentByKind(): string {
+  const kinds: Record<string, number> = {};
+  let kind = '';
+  for (const line of fs.readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+    const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (mapping) {
+      const name = mapping[1]!.trim();
+      kind = name === '' ? 'anon' : name.startsWith('[') ? name : /\.so|\.node$/.test(name) ? 'libs' : name.endsWith('/node') ? 'node' : 'files';
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) kinds[kind] = (kinds[kind] ?? 0) + Number(rss[1]);
+  }
+  return Object.entries(kinds).filter(([, kb]) => kb >= 1024).sort((a, b) => b[1] - a[1]).map(([k, kb]) => `${k} ${Math.round(kb / 1024)}`).join(', ');
+}
 let peak = 0;
-const sample = () => { peak = Math.max(peak, process.memoryUsage().rss); };
+/** residentByKind() at the last sample that raised the peak by 4 MB or more */
+let nearPeak = '';
+const sample = () => {
+  const rss = process.memoryUsage().rss;
+  if (rss > peak + 4 * 2 ** 20) nearPeak = residentByKind();
+  peak = Math.max(peak, rss);
+};
 const timer = setInterval(sample, 10);
 if (values.peers.includes(',') || values.peers === 'ab') {
   const modes = values.peers === 'ab' ? ['off', 'on'] : values.peers.split(',');
@@ -98,5 +124,6 @@ const after = process.memoryUsage().rss;
 await new Promise((r) => setTimeout(r, 1000));
 console.log(`read ${list.length} (${list.filter((r) => r.distortions.includes('large')).length} large) in ${secs.toFixed(1)} s (${(list.length / secs).toFixed(2)} cards/s), median ${Math.round(median)} ms, CPU ${Math.round((cpu.user + cpu.system) / 1000 / list.length)} ms/card; load average ${os.loadavg()[0]!.toFixed(1)}`);
 console.log(`peak RSS ${mb(peak)} MB (VmHWM ${mb(hwm)} MB); after the run ${mb(after)} MB; after 1 s idle ${mb(process.memoryUsage().rss)} MB`);
+console.log(`resident by kind (MB), near the peak: ${nearPeak}; after the run: ${residentByKind()}`);
 clearInterval(timer);
 await recognizer.close();

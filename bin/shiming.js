@@ -12,13 +12,17 @@ const tsxLoader = import.meta.resolve('tsx');
 // libvips) its own malloc arena, and each keeps the peak of the ONNX runs it served: measured
 // with bench/ocr-memory.ts (pool of 2, 24 cards) peak RSS 943 MB without, 684 MB with, same CPU
 // per card. glibc reads it only at process start, hence here. An explicit value wins.
-// GLIBC_TUNABLES: allocations of 8 MB and more (detection's tensors, decoded photos) get their
+// GLIBC_TUNABLES: allocations of 4 MB and more (detection's tensors, decoded photos) get their
 // own mapping, returned to the kernel when freed, in 2 MB pages where transparent huge pages are
 // 'madvise' or 'always' (glibc 2.35+; older ones ignore the names): the heap no longer keeps its
-// high-water mark. bench/ocr-memory.ts --count 200, pool of 2 busy: peak 750-883 -> 653-661 MB,
-// CPU per card 654-668 -> 648-649 ms. A 4 MB threshold gives ~610 MB for +7 % CPU, 2 MB 567 MB
-// for +14 %; without huge pages the 8 MB threshold costs +8 %. See docs/BENCHMARKS.md.
-const MALLOC_TUNABLES = 'glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=8388608';
+// high-water mark. bench/ocr-memory.ts --count 200, pool of 2 busy: peak 750-883 -> 653-661 MB
+// at 8 MB, no CPU cost (2026-11-30, an AVX2 machine). With the workers' small young generation
+// (recognition/pool.ts), `npm run bench:ocr` on an AVX-512 machine: peak RSS 571 MB at 8 MB,
+// 530 MB at 4 MB, for 7.43 instead of 8.28 cards/s; the 4 MB threshold keeps the pool under
+// 600 MB also where one image in five is a 4096 px photo (bench/ocr-memory.ts: 543-582 MB,
+// against 607-633 at 8 MB). Without huge pages each threshold costs ~8 % more CPU. See
+// docs/BENCHMARKS.md.
+const MALLOC_TUNABLES = 'glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=4194304';
 const child = spawn(process.execPath, ['--import', tsxLoader, cli, ...process.argv.slice(2)], {
   stdio: 'inherit',
   cwd: process.cwd(),

@@ -126,7 +126,8 @@ async function run(session: ort.InferenceSession, data: Float32Array, dims: numb
  * thread) gets a fresh array instead.
  */
 let scratch = new Float32Array(0);
-/** floats: 8 MB, glibc's mmap threshold in bin/shiming.js (larger arrays are mapped and unmapped) */
+/** floats: 8 MB (a detection input up to ~0.7 M pixels; larger ones get an array of their own,
+ *  mapped and unmapped with the run: glibc's mmap threshold in bin/shiming.js is 4 MB) */
 const SCRATCH_MAX = 2 ** 21;
 let scratchBusy = false;
 
