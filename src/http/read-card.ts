@@ -41,9 +41,16 @@ export async function answerCardImage(imageValue: unknown, deps: ReadCardDeps, o
     return answer;
   };
 
-  let bytes: Buffer;
+  // Neither the image value nor its bytes are held while the recognizer reads (the pool takes
+  // its own copy at once): what outlives V8's young generation across that wait is freed only by
+  // a full collection, which V8 puts off while the old generation grows. On `npm start` with 4
+  // calls in flight (200 photos of bench:ocr's set) the main thread's heap reached 260–290 MB
+  // used and the process 683–840 MB of RSS; 650–713 MB with them dropped here (a full collection
+  // forced every 500 ms, as an experiment: 500–537 MB). docs/BENCHMARKS.md, session 10.
+  let bytes: Buffer | undefined;
   try {
     bytes = await readImageValue(imageValue, deps.images);
+    imageValue = undefined;
     inspectImage(bytes);
   } catch (err) {
     const code = codeOf(err);
@@ -61,7 +68,9 @@ export async function answerCardImage(imageValue: unknown, deps: ReadCardDeps, o
       await decodeImage(bytes);
       return fail('-4', { side: 'none', engine: 'absent' });
     }
-    result = await recognizer.read(bytes);
+    const reading = recognizer.read(bytes);
+    bytes = undefined;
+    result = await reading;
   } catch (err) {
     const code = codeOf(err);
     if (code) return fail(code);

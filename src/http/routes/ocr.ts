@@ -59,6 +59,10 @@ export const ocrRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
     async (request) => {
       const body = request.body;
       const image = body && typeof body === 'object' ? (body as { image?: unknown }).image : undefined;
+      // The image (base64 of up to 4 MB, or an uploaded file) is not left on the request while the
+      // card is read: held across that wait, it outlives V8's young generation and stays until
+      // the next full collection (see answerCardImage).
+      if (body && typeof body === 'object') delete (body as { image?: unknown }).image;
       const answer = await answerCardImage(image, {
         recognizer: deps.recognizer,
         verification: deps.verification,
