@@ -38,6 +38,14 @@ if (!skipTypecheck) {
   }
 }
 
+// The browser tests' Chromium (@sparticuz/chromium) is unpacked into /tmp on first use. Two test
+// files starting at once on a fresh machine both unpacked it, and one ran the file while the
+// other was still writing it (spawn ETXTBSY): unpack it here, once, before any test starts.
+if (files.some((f) => f.includes(`${path.sep}e2e${path.sep}`))) {
+  const { default: chromium } = await import('@sparticuz/chromium');
+  await chromium.executablePath();
+}
+
 const totals = { pass: 0, fail: 0, skipped: 0 };
 
 function runNodeTests(label, testFiles, env) {
@@ -50,7 +58,8 @@ function runNodeTests(label, testFiles, env) {
     let tail = '';
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk);
-      tail = (tail + chunk.toString()).slice(-4000);
+      // long enough to keep the summary when a failure's report (a browser's launch log) follows it
+      tail = (tail + chunk.toString()).slice(-200000);
     });
     child.on('exit', (code) => {
       const num = (name) => Number((tail.match(new RegExp(`ℹ ${name} (\\d+)`)) ?? [])[1] ?? 0);
