@@ -69,7 +69,10 @@ test('kill -9 of a node mid-load, restart, hold expiry, retries with the same Id
     for (let i = 0; i < nodeCount; i++) nodes.push(await spawnMeteredServer({ ...env, NODE_ID: `node-${i}` }));
     const victim = nodes[0];
     const calls = Array.from({ length: 150 }, (_, i) => ({ key: crypto.randomUUID(), app: apps[i % apps.length], node: nodes[i % nodes.length] }));
-    const firstRound = calls.map((c) => post(`${c.node.url}/OcridCard`, c.app.appCode, { result: '01', sleepMs: 40 }, { 'idempotency-key': c.key }));
+    // each call takes CALL_MS in the handler, so calls are surely in flight when the kill comes at
+    // 150 ms (with 40 ms, a fast machine answered all 150 before it: nothing was interrupted)
+    const CALL_MS = 400;
+    const firstRound = calls.map((c) => post(`${c.node.url}/OcridCard`, c.app.appCode, { result: '01', sleepMs: CALL_MS }, { 'idempotency-key': c.key }));
     await new Promise((r) => setTimeout(r, 150));
     await victim.kill9();
     const first = await Promise.all(firstRound);
@@ -93,14 +96,15 @@ test('kill -9 of a node mid-load, restart, hold expiry, retries with the same Id
     first.forEach((r, i) => outcome.set(calls[i].key, r.status));
     for (let round = 0; round < 5 && [...outcome.values()].some((s) => s !== 200); round++) {
       const retry = calls.filter((c) => outcome.get(c.key) !== 200);
-      const answers = await Promise.all(retry.map((c, i) => post(`${nodes[i % nodes.length].url}/OcridCard`, c.app.appCode, { result: '01', sleepMs: 40 }, { 'idempotency-key': c.key })));
+      // the same body as the first try: a key is bound to its request's fingerprint
+      const answers = await Promise.all(retry.map((c, i) => post(`${nodes[i % nodes.length].url}/OcridCard`, c.app.appCode, { result: '01', sleepMs: CALL_MS }, { 'idempotency-key': c.key })));
       answers.forEach((r, i) => outcome.set(retry[i].key, r.status));
     }
     assert.deepEqual([...new Set(outcome.values())], [200], 'every call answered in the end');
     const [p] = await listPackages(db, { buyerId: buyer.id, now: Date.now() });
     // A call answered after its hold expired is not billed (its call had gone back to the buyer;
     // billing it then could charge twice, as a retry may have taken over). Only on a machine so
-    // loaded that a 40 ms call takes seconds does that happen; count them so the test stays exact.
+    // loaded that a 400 ms call takes seconds does that happen; count them so the test stays exact.
     const late = await db.selectFrom('usage_ledger').select((eb) => eb.fn.countAll<number>().as('n'))
       .where('billed', '=', 0).where('result_code', '=', '01').where('hold_id', 'is not', null).executeTakeFirstOrThrow();
     assert.ok(p.used <= calls.length, `no call billed twice (${p.used} billed for ${calls.length} calls)`);
