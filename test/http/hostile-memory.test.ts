@@ -40,9 +40,12 @@ test('75 hostile images in a row: each answered with its code, and memory levels
       rssAfter.push(process.memoryUsage().rss);
     }
     const mb = (n: number) => n / 1024 / 1024;
-    const firstHalfPeak = Math.max(...rssAfter.slice(0, 10));
-    const secondHalfPeak = Math.max(...rssAfter.slice(10));
-    assert.ok(mb(secondHalfPeak - firstHalfPeak) < 64, `RSS kept growing: ${rssAfter.map((r) => mb(r).toFixed(0)).join(' ')} MB`);
+    // A leak raises the floor the samples come back to; the route's full collections while
+    // images arrive (image-garbage.ts) make the samples a sawtooth above it, so the floors of the
+    // two halves are compared, not their peaks (the peak is bounded below).
+    const firstHalfFloor = Math.min(...rssAfter.slice(0, 10));
+    const secondHalfFloor = Math.min(...rssAfter.slice(10));
+    assert.ok(mb(secondHalfFloor - firstHalfFloor) < 64, `RSS kept growing: ${rssAfter.map((r) => mb(r).toFixed(0)).join(' ')} MB`);
     // and nothing near the 10.8 GB the 60000 x 60000 header claims was ever allocated
     assert.ok(mb(Math.max(...rssAfter)) < 1500, `RSS peaked at ${mb(Math.max(...rssAfter)).toFixed(0)} MB`);
     const health = await h.app.inject({ url: '/healthz' });

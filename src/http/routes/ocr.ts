@@ -1,6 +1,7 @@
 // POST /OcridCard: the cloud-market product's endpoint. The flow lives in ../read-card.ts.
 import type { FastifyPluginAsync } from 'fastify';
 import { answerCardImage } from '../read-card.ts';
+import { imageGarbage } from '../image-garbage.ts';
 import type { RouteDeps } from './deps.ts';
 import { GATEWAY_RESPONSES, ocrExamples } from './examples.ts';
 
@@ -31,6 +32,8 @@ const imageBody = {
 };
 
 export const ocrRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
+  const garbage = imageGarbage();
+  app.addHook('onClose', async () => garbage.close());
   app.post<{ Body: { image?: unknown } | undefined; Querystring: { detail?: string } }>(
     '/OcridCard',
     {
@@ -63,6 +66,7 @@ export const ocrRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
       // card is read: held across that wait, it outlives V8's young generation and stays until
       // the next full collection (see answerCardImage).
       if (body && typeof body === 'object') delete (body as { image?: unknown }).image;
+      garbage.received(typeof image === 'string' || Buffer.isBuffer(image) ? image.length : 0);
       const answer = await answerCardImage(image, {
         recognizer: deps.recognizer,
         verification: deps.verification,
