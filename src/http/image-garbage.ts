@@ -11,10 +11,15 @@ import vm from 'node:vm';
 
 type GcFunction = () => void;
 
-/** V8's gc(), exposed to this module (the flag is read when a context is created). */
+/** V8's gc(), exposed to this module (the flag is read when a context is created). One context
+ *  for the process: every server built (a test builds many) shares it. */
+let exposed: { gc: GcFunction | undefined } | undefined;
 export function exposedGc(): GcFunction | undefined {
-  const existing = (globalThis as { gc?: GcFunction }).gc;
-  if (existing) return existing;
+  exposed ??= { gc: (globalThis as { gc?: GcFunction }).gc ?? gcFromNewContext() };
+  return exposed.gc;
+}
+
+function gcFromNewContext(): GcFunction | undefined {
   try {
     v8.setFlagsFromString('--expose-gc');
     return vm.runInNewContext('gc') as GcFunction;
